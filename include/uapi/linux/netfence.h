@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * netfence: network isolation with an allowlist, controlled over generic
+ * netlink.
+ *
+ * This header is the protocol's manual. It is shared by the kernel module
+ * (netfence.ko) and the command-line tool (netfence).
+ *
+ * Family, version, multicast group
+ * --------------------------------
+ * Generic-netlink family NETFENCE_GENL_NAME ("netfence"), family version
+ * NETFENCE_GENL_VERSION. Multicast group NETFENCE_MCGRP_EVENTS ("events").
+ *
+ * Every request carries NETFENCE_A_PROTO (u32) equal to NETFENCE_PROTO_VERSION;
+ * a request without it, or with another value, is refused with
+ * -EPROTONOSUPPORT and an extack message. Every command requires
+ * CAP_NET_ADMIN in the user namespace that owns the target network namespace
+ * (GENL_UNS_ADMIN_PERM). A command acts on the network namespace of the
+ * netlink socket that sends it (open the socket inside another netns to
+ * target it, as "ip -n" does).
+ *
+ * State
+ * -----
+ * Each network namespace has one *policy* (an allowlist of rules plus option
+ * flags, initially empty with NETFENCE_POLICY_F_DEFAULT) and is either
+ * *released* (nothing is filtered, no netfilter hook is registered) or
+ * *isolated* (every IPv4/IPv6 packet at LOCAL_IN, LOCAL_OUT and FORWARD is
+ * dropped unless the policy allows it). A policy is immutable: a commit
+ * builds a complete new one and publishes it with one pointer swap, so no
+ * packet ever sees a half-applied policy. A rejected request changes
+ * nothing.
+ *
+ * Commands (request attributes; "-> reply")
+ * ------------------------------------------
+ * NETFENCE_CMD_STATUS_GET: NETFENCE_A_PROTO.
+ *	-> NETFENCE_CMD_STATUS_GET with NETFENCE_A_ISOLATED, NETFENCE_A_POLICY_FLAGS,
+ *	NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT, NETFENCE_A_FEATURES,
+ *	NETFENCE_A_ISOLATED_NETNS, NETFENCE_A_HOOKS_REGISTERED, NETFENCE_A_STATS,
+ *	NETFENCE_A_POLICY_MEM.
+ *
+ * NETFENCE_CMD_TXN_BEGIN: NETFENCE_A_PROTO, optional NETFENCE_A_TXN_FLAGS,
+ *	optional NETFENCE_A_POLICY_FLAGS.
+ *	Opens a policy transaction owned by the sending socket (one per socket
+ *	and netns; -EBUSY if that socket already has one open). With
+ *	NETFENCE_TXN_F_APPEND it starts from a copy of the current policy's
+ *	rules and flags, otherwise from an empty rule set. NETFENCE_A_POLICY_FLAGS,
+ *	if present, sets the new policy's flags (otherwise: the current policy's
+ *	with APPEND, NETFENCE_POLICY_F_DEFAULT without). The transaction is
+ *	discarded when the socket closes.
+ *
+ * NETFENCE_CMD_TXN_ADD: NETFENCE_A_PROTO, NETFENCE_A_RULES.
+ *	Adds every NETFENCE_A_RULE nested in NETFENCE_A_RULES to the open
+ *	transaction. Either all rules of the message are added or none
+ *	(-EINVAL with the offending rule's attribute in extack). Send as many
+ *	messages as needed; at most NETFENCE_MAX_RULES in all (-E2BIG). A rule
+ *	identical to one already present is not added twice.
+ *
+ * NETFENCE_CMD_TXN_DEL: NETFENCE_A_PROTO, NETFENCE_A_RULES.
+ *	Removes each rule identical to a nested NETFENCE_A_RULE from the open
+ *	transaction; -ENOENT (and nothing removed) if one is not present.
+ *
+ * NETFENCE_CMD_TXN_COMMIT: NETFENCE_A_PROTO, optional NETFENCE_A_COMMIT_FLAGS.
+ *	Builds the policy from the transaction, publishes it and closes the
+ *	transaction. With NETFENCE_COMMIT_F_ISOLATE the namespace is isolated
+ *	under the new policy in the same step (no window where either the old
+ *	policy or no policy is in force). -ENOENT without an open transaction.
+ *	On failure the transaction stays open and the current policy stays in
+ *	force.
+ *
+ * NETFENCE_CMD_TXN_ABORT: NETFENCE_A_PROTO. Discards the open transaction
+ *	(-ENOENT if none).
+ *
+ * NETFENCE_CMD_ISOLATE: NETFENCE_A_PROTO, optional NETFENCE_A_ISOLATE_FLAGS.
+ *	Isolates the namespace under its current policy. Idempotent: isolating
+ *	an isolated namespace succeeds and changes nothing.
+ *
+ * NETFENCE_CMD_RELEASE: NETFENCE_A_PROTO. Releases the namespace: its hooks
+ *	are unregistered, the policy is kept (a later ISOLATE uses it again).
+ *	Idempotent.
+ *
+ * NETFENCE_CMD_RULES_GET (dump): NETFENCE_A_PROTO.
+ *	-> one NETFENCE_CMD_RULES_GET message per rule of the current policy:
+ *	NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE (with NETFENCE_RULE_A_INDEX and
+ *	NETFENCE_RULE_A_HITS). If a commit happens during the dump, the dump is
+ *	flagged NLM_F_DUMP_INTR and must be restarted.
+ *
+ * NETFENCE_CMD_COUNTERS_RESET: NETFENCE_A_PROTO. Zeroes the namespace's
+ *	counters and every rule's hit counter.
+ *
+ * Events (multicast group "events", in the namespace they concern)
+ * -----------------------------------------------------------------
+ * NETFENCE_CMD_EVT_ISOLATED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
+ * NETFENCE_CMD_EVT_RELEASED: NETFENCE_A_REASON.
+ * NETFENCE_CMD_EVT_COMMITTED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
+ *
+ * Rules (NETFENCE_A_RULE, nested)
+ * -------------------------------
+ * A rule names a remote endpoint and who may open the connection.
+ * NETFENCE_RULE_A_FAMILY (u8, required): AF_INET or AF_INET6, or AF_UNSPEC
+ *	for a rule without address (it then applies to both families).
+ * NETFENCE_RULE_A_ADDR (binary, 4 bytes for AF_INET, 16 for AF_INET6):
+ *	remote prefix; absent means any address. Host bits beyond the prefix
+ *	length must be zero. Not allowed with AF_UNSPEC.
+ * NETFENCE_RULE_A_PREFIXLEN (u8): 0..32 or 0..128; default full length
+ *	when NETFENCE_RULE_A_ADDR is present, 0 otherwise.
+ * NETFENCE_RULE_A_PROTO (u8): 0 (any), IPPROTO_TCP, IPPROTO_UDP,
+ *	IPPROTO_ICMP (AF_INET only), IPPROTO_ICMPV6 (AF_INET6 only).
+ * NETFENCE_RULE_A_PORT_MIN, NETFENCE_RULE_A_PORT_MAX (u16, host order):
+ *	remote port range for "dir out", local port range for "dir in"; only
+ *	with IPPROTO_TCP, IPPROTO_UDP or 0 (then the rule covers TCP and UDP
+ *	only). MAX defaults to MIN; MIN <= MAX.
+ * NETFENCE_RULE_A_DIR (u8): NETFENCE_DIR_OUT (default), NETFENCE_DIR_IN,
+ *	NETFENCE_DIR_BOTH.
+ * NETFENCE_RULE_A_INDEX (u32, dump only): position in the policy.
+ * NETFENCE_RULE_A_HITS (u64, dump only): packets accepted by this rule.
+ *
+ * Semantics: "dir out" allows packets to (addr, port) and their replies
+ * from (addr, port); a reply-direction TCP SYN without ACK is dropped.
+ * "dir in" allows packets from addr to local port and their replies; an
+ * outbound SYN without ACK through it is dropped. "dir both": either side.
+ * A packet that matches only as a reply and carries conntrack state must be
+ * a reply of a tracked connection. Forwarded packets: matched as outbound
+ * on (daddr, dport) or as a reply on (saddr, sport). Loopback is always
+ * allowed. IPv4-mapped IPv6 addresses never match IPv4 rules.
+ */
+#ifndef _UAPI_LINUX_NETFENCE_H
+#define _UAPI_LINUX_NETFENCE_H
+
+#include <linux/types.h>
+
+#define NETFENCE_GENL_NAME	"netfence"
+#define NETFENCE_GENL_VERSION	1
+#define NETFENCE_MCGRP_EVENTS	"events"
+#define NETFENCE_PROTO_VERSION	1
+
+/* Upper bound of rules in one policy. */
+#define NETFENCE_MAX_RULES	(1U << 20)
+
+enum netfence_cmd {
+	NETFENCE_CMD_UNSPEC,
+	NETFENCE_CMD_STATUS_GET,
+	NETFENCE_CMD_TXN_BEGIN,
+	NETFENCE_CMD_TXN_ADD,
+	NETFENCE_CMD_TXN_DEL,
+	NETFENCE_CMD_TXN_COMMIT,
+	NETFENCE_CMD_TXN_ABORT,
+	NETFENCE_CMD_ISOLATE,
+	NETFENCE_CMD_RELEASE,
+	NETFENCE_CMD_RULES_GET,
+	NETFENCE_CMD_COUNTERS_RESET,
+	NETFENCE_CMD_EVT_ISOLATED,
+	NETFENCE_CMD_EVT_RELEASED,
+	NETFENCE_CMD_EVT_COMMITTED,
+
+	__NETFENCE_CMD_MAX
+};
+#define NETFENCE_CMD_MAX (__NETFENCE_CMD_MAX - 1)
+
+enum netfence_attr {
+	NETFENCE_A_UNSPEC,
+	NETFENCE_A_PROTO,		/* u32: NETFENCE_PROTO_VERSION */
+	NETFENCE_A_ISOLATED,		/* u8: 1 isolated, 0 released */
+	NETFENCE_A_POLICY_FLAGS,	/* u32: NETFENCE_POLICY_F_* */
+	NETFENCE_A_POLICY_GEN,		/* u32: bumped by every commit */
+	NETFENCE_A_RULE_COUNT,		/* u32 */
+	NETFENCE_A_FEATURES,		/* u32: NETFENCE_FEAT_* of this kernel */
+	NETFENCE_A_ISOLATED_NETNS,	/* u32: isolated namespaces, all of them */
+	NETFENCE_A_HOOKS_REGISTERED,	/* u32: netfence hooks in this netns */
+	NETFENCE_A_STATS,		/* nest of NETFENCE_A_STATS_ENTRY */
+	NETFENCE_A_TXN_FLAGS,		/* u32: NETFENCE_TXN_F_* */
+	NETFENCE_A_COMMIT_FLAGS,	/* u32: NETFENCE_COMMIT_F_* */
+	NETFENCE_A_ISOLATE_FLAGS,	/* u32: NETFENCE_ISOLATE_F_* */
+	NETFENCE_A_RULES,		/* nest of NETFENCE_A_RULE */
+	NETFENCE_A_RULE,		/* nest of NETFENCE_RULE_A_* */
+	NETFENCE_A_REASON,		/* u8: NETFENCE_REASON_* */
+	NETFENCE_A_POLICY_MEM,		/* u64: bytes of kernel memory of the policy */
+	NETFENCE_A_PAD,
+
+	__NETFENCE_A_MAX
+};
+#define NETFENCE_A_MAX (__NETFENCE_A_MAX - 1)
+
+/* NETFENCE_A_STATS holds one NETFENCE_A_STATS_ENTRY nest per (family, hook). */
+enum netfence_stats_attr {
+	NETFENCE_STATS_A_UNSPEC,
+	NETFENCE_STATS_A_ENTRY,		/* nest of the below */
+	NETFENCE_STATS_A_FAMILY,	/* u8: AF_INET or AF_INET6 */
+	NETFENCE_STATS_A_HOOK,		/* u8: NETFENCE_HOOK_* */
+	NETFENCE_STATS_A_ACCEPT_PKTS,	/* u64 */
+	NETFENCE_STATS_A_ACCEPT_BYTES,	/* u64 */
+	NETFENCE_STATS_A_DROP_PKTS,	/* u64 */
+	NETFENCE_STATS_A_DROP_BYTES,	/* u64 */
+	NETFENCE_STATS_A_PAD,
+
+	__NETFENCE_STATS_A_MAX
+};
+#define NETFENCE_STATS_A_MAX (__NETFENCE_STATS_A_MAX - 1)
+
+enum netfence_hook {
+	NETFENCE_HOOK_LOCAL_IN,
+	NETFENCE_HOOK_LOCAL_OUT,
+	NETFENCE_HOOK_FORWARD,
+
+	__NETFENCE_HOOK_MAX
+};
+
+enum netfence_rule_attr {
+	NETFENCE_RULE_A_UNSPEC,
+	NETFENCE_RULE_A_FAMILY,		/* u8 */
+	NETFENCE_RULE_A_ADDR,		/* binary: 4 or 16 bytes */
+	NETFENCE_RULE_A_PREFIXLEN,	/* u8 */
+	NETFENCE_RULE_A_PROTO,		/* u8 */
+	NETFENCE_RULE_A_PORT_MIN,	/* u16 */
+	NETFENCE_RULE_A_PORT_MAX,	/* u16 */
+	NETFENCE_RULE_A_DIR,		/* u8: NETFENCE_DIR_* */
+	NETFENCE_RULE_A_INDEX,		/* u32, dump only */
+	NETFENCE_RULE_A_HITS,		/* u64, dump only */
+	NETFENCE_RULE_A_PAD,
+
+	__NETFENCE_RULE_A_MAX
+};
+#define NETFENCE_RULE_A_MAX (__NETFENCE_RULE_A_MAX - 1)
+
+enum netfence_dir {
+	NETFENCE_DIR_OUT = 1,	/* this host opens connections to the remote */
+	NETFENCE_DIR_IN = 2,	/* the remote opens connections to this host */
+	NETFENCE_DIR_BOTH = 3,	/* either side opens */
+};
+
+/* Policy flags: what is allowed besides the rules (defaults on). */
+enum netfence_policy_flags {
+	NETFENCE_POLICY_F_ND = 1U << 0,		/* IPv6 neighbour discovery, ICMPv6 133-137 */
+	NETFENCE_POLICY_F_DHCP4 = 1U << 1,	/* DHCPv4 client, udp 68 <-> 67 */
+	NETFENCE_POLICY_F_DHCP6 = 1U << 2,	/* DHCPv6 client, udp 546 <-> 547 */
+	NETFENCE_POLICY_F_ICMP_ERR = 1U << 3,	/* ICMP errors quoting an allowed flow */
+	NETFENCE_POLICY_F_AUDIT = 1U << 4,	/* count and report, never drop */
+	__NETFENCE_POLICY_F_ALL = (1U << 5) - 1,
+};
+#define NETFENCE_POLICY_F_DEFAULT (NETFENCE_POLICY_F_ND | NETFENCE_POLICY_F_DHCP4 | \
+				   NETFENCE_POLICY_F_DHCP6 | NETFENCE_POLICY_F_ICMP_ERR)
+
+enum netfence_txn_flags {
+	NETFENCE_TXN_F_APPEND = 1U << 0,	/* start from the current policy */
+	__NETFENCE_TXN_F_ALL = (1U << 1) - 1,
+};
+
+enum netfence_commit_flags {
+	NETFENCE_COMMIT_F_ISOLATE = 1U << 0,	/* isolate under the new policy */
+	__NETFENCE_COMMIT_F_ALL = (1U << 1) - 1,
+};
+
+enum netfence_isolate_flags {
+	__NETFENCE_ISOLATE_F_ALL = 0,
+};
+
+/* What the running kernel offers netfence (NETFENCE_A_FEATURES). */
+enum netfence_features {
+	NETFENCE_FEAT_DEFRAG4 = 1U << 0,	/* nf_defrag_ipv4: ports of fragments seen */
+	NETFENCE_FEAT_DEFRAG6 = 1U << 1,	/* nf_defrag_ipv6 */
+	NETFENCE_FEAT_CONNTRACK = 1U << 2,	/* conntrack state consulted for replies */
+	NETFENCE_FEAT_SOCKET4 = 1U << 3,	/* inbound socket lookup, IPv4 */
+	NETFENCE_FEAT_SOCKET6 = 1U << 4,	/* inbound socket lookup, IPv6 */
+	NETFENCE_FEAT_REJECT4 = 1U << 5,	/* TCP RST / ICMP unreachable, IPv4 */
+	NETFENCE_FEAT_REJECT6 = 1U << 6,	/* TCP RST / ICMPv6 unreachable, IPv6 */
+};
+
+enum netfence_reason {
+	NETFENCE_REASON_USER = 1,	/* NETFENCE_CMD_RELEASE */
+	NETFENCE_REASON_TIMEOUT = 2,	/* the isolation deadline passed */
+	NETFENCE_REASON_NETNS_EXIT = 3,	/* the namespace was destroyed */
+};
+
+#endif /* _UAPI_LINUX_NETFENCE_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netfence: packet classification into a flow key. Pure logic: reads the
+ * skb only through skb_header_pointer(), never trusts a length field, and
+ * has no hook or netlink code (KUnit tests it on crafted skbs).
+ */
+#ifndef _NETFENCE_PARSE_H
+#define _NETFENCE_PARSE_H
+
+#include <linux/types.h>
+#include <linux/netfilter.h>
+
+struct sk_buff;
+
+/* flow->flags */
+#define NETFENCE_FLOW_PORTS	BIT(0)	/* sport/dport are valid (TCP, UDP) */
+#define NETFENCE_FLOW_SYN	BIT(1)	/* TCP SYN without ACK: opens a connection */
+#define NETFENCE_FLOW_FRAG	BIT(2)	/* non-first fragment: transport header unseen */
+#define NETFENCE_FLOW_ICMP_ERR	BIT(3)	/* ICMP(v6) error; inner = quoted packet */
+#define NETFENCE_FLOW_ICMP_REQ	BIT(4)	/* ICMP(v6) query (echo request...): opens */
+
+struct netfence_tuple {
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	u16 sport;		/* host order, valid with NETFENCE_FLOW_PORTS */
+	u16 dport;
+	u8 proto;		/* transport protocol after extension headers */
+};
+
+struct netfence_flow {
+	struct netfence_tuple t;
+	/*
+	 * The packet quoted by an ICMP error (NETFENCE_FLOW_ICMP_ERR): its
+	 * addresses and, when the quote holds them, its ports
+	 * (inner_flags & NETFENCE_FLOW_PORTS).
+	 */
+	struct netfence_tuple inner;
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 flags;		/* NETFENCE_FLOW_* */
+	u8 inner_flags;
+	u8 icmp_type;		/* valid for IPPROTO_ICMP/ICMPV6 */
+	u8 icmp_code;
+};
+
+/*
+ * Classifies the packet at skb_network_offset(skb) of the given family.
+ * Returns 0, or a negative errno when the packet must be dropped while
+ * isolated: truncated headers, an IPv6 extension header chain that cannot
+ * be walked, a first fragment that does not hold the whole transport
+ * header, a version field that does not match the family.
+ */
+int netfence_parse(const struct sk_buff *skb, u8 family,
+		   struct netfence_flow *flow);
+
+#endif /* _NETFENCE_PARSE_H */
