@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netfence: status and stats. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include <linux/netfence.h>
+
+#include "netfence.h"
+#include "nl.h"
+
+static const char status_usage[] =
+	"Usage: netfence [-j] status\n"
+	"\n"
+	"Isolation state (isolated or released), policy generation and rule\n"
+	"count, policy flags, kernel features, hooks and per-hook counters.\n";
+
+static const char stats_usage[] =
+	"Usage: netfence [-j] stats [--reset]\n"
+	"\n"
+	"Per-hook packet counters (accepted and dropped, IPv4 and IPv6).\n"
+	"  --reset   print the counters, then zero them and every rule's hits\n";
+
+int cmd_status(int argc, char **argv)
+{
+	struct nf_status st;
+	struct nf_sock s;
+	int rc = simple_opts(argc, argv, status_usage);
+
+	if (rc >= 0)
+		return rc;
+	rc = nf_open(&s);
+	if (rc)
+		return rc;
+	rc = nf_get_status(&s, &st);
+	if (rc) {
+		rc = nf_report(&s, "status", rc);
+	} else {
+		print_status(stdout, &st, g_opts.json);
+		rc = EXIT_OK;
+	}
+	nf_close(&s);
+	return rc;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "reset", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct nf_status st;
+	struct nf_sock s;
+	bool reset = false;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:hj", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(stats_usage, stdout);
+			return EXIT_OK;
+		case 'j':
+			g_opts.json = true;
+			break;
+		case 'r':
+			reset = true;
+			break;
+		default:
+			return cmd_option_error(c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	rc = nf_open(&s);
+	if (rc)
+		return rc;
+	rc = nf_get_status(&s, &st);
+	if (rc) {
+		rc = nf_report(&s, "stats", rc);
+		goto out;
+	}
+	print_counters(stdout, &st, g_opts.json);
+	fflush(stdout);
+	if (reset) {
+		rc = nf_simple(&s, NETFENCE_CMD_COUNTERS_RESET, 0, 0);
+		if (rc) {
+			rc = nf_report(&s, "stats --reset", rc);
+			goto out;
+		}
+	}
+	rc = EXIT_OK;
+out:
+	nf_close(&s);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netfence: tool-wide options, exit codes and the subcommands. */
+#ifndef NETFENCE_CTL_H
+#define NETFENCE_CTL_H
+
+#include <stdbool.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* the kernel refused or the operation failed */
+	EXIT_USAGE = 2,		/* bad arguments, rule or policy file */
+	EXIT_PERM = 3,		/* EPERM/EACCES */
+	EXIT_NOMODULE = 4,	/* no "netfence" generic-netlink family */
+};
+
+struct global_opts {
+	bool json;
+	const char *netns_name;	/* -n NAME: /run/netns/NAME */
+	const char *netns_path;	/* --netns PATH */
+};
+
+extern struct global_opts g_opts;
+extern const char *prog_cmd;	/* "allow add", for error messages */
+
+/* Prints "netfence: MSG" and a hint to stderr, returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Common getopt loop for commands with only -h and -j: returns -1 to go
+ * on, or an exit code (help printed, usage error).
+ */
+int simple_opts(int argc, char **argv, const char *usage);
+/* Usage error for getopt's '?' or ':' (names the option). */
+int cmd_option_error(int c, char **argv);
+
+struct policy_spec;
+/* Reads a policy file ('-': stdin); errors printed. Returns an exit code. */
+int policy_from_file(const char *path, struct policy_spec *p);
+
+/* Enters the namespace of -n/--netns, if any. Returns an exit code. */
+int netns_enter(void);
+
+int cmd_status(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_isolate(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+#endif

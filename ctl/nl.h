@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netfence: generic-netlink requests to the kernel module. */
+#ifndef NETFENCE_NL_H
+#define NETFENCE_NL_H
+
+#include <stdint.h>
+
+#include "output.h"
+#include "rule.h"
+
+struct nl_sock;
+struct nl_msg;
+
+struct nf_sock {
+	struct nl_sock *sk;
+	int family;
+	char extack[256];	/* kernel's message for the last error */
+};
+
+/* Enters the target netns, opens the socket, resolves the family. Exit code. */
+int nf_open(struct nf_sock *s);
+void nf_close(struct nf_sock *s);
+
+/*
+ * Prints "netfence: WHAT: <extack or strerror>" (or the permission
+ * message) for a negative errno and returns the exit code.
+ */
+int nf_report(const struct nf_sock *s, const char *what, int err);
+
+/* Simple request with only NETFENCE_A_PROTO (+ optional u32 attr). */
+int nf_simple(struct nf_sock *s, uint8_t cmd, int attr, uint32_t val);
+
+int nf_get_status(struct nf_sock *s, struct nf_status *st);
+int nf_get_rules(struct nf_sock *s, struct rule_vec *out);
+
+struct nf_txn {
+	uint32_t txn_flags;	/* NETFENCE_TXN_F_* */
+	bool set_flags;		/* send NETFENCE_A_POLICY_FLAGS */
+	uint32_t policy_flags;
+	uint8_t op;		/* NETFENCE_CMD_TXN_ADD or _DEL */
+	const struct nf_rule *rules;
+	size_t nrules;
+	uint32_t commit_flags;	/* NETFENCE_COMMIT_F_* */
+};
+
+/*
+ * BEGIN, ADD/DEL in batches, COMMIT; ABORT on failure. Returns an exit
+ * code, error already printed with WHAT.
+ */
+int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what);
+
+#endif

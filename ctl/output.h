@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netfence: human and JSON rendering of kernel state (no netlink here). */
+#ifndef NETFENCE_OUTPUT_H
+#define NETFENCE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rule.h"
+
+#define NF_MAX_COUNTERS 8
+
+struct nf_counter {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t hook;		/* NETFENCE_HOOK_* */
+	uint64_t accept_pkts, accept_bytes, drop_pkts, drop_bytes;
+};
+
+struct nf_status {
+	bool isolated;
+	uint32_t policy_gen;
+	uint32_t rule_count;
+	uint32_t flags;		/* NETFENCE_POLICY_F_* */
+	uint32_t features;	/* NETFENCE_FEAT_* */
+	uint32_t isolated_netns;
+	uint32_t hooks_registered;
+	uint64_t policy_mem;
+	size_t ncounters;
+	struct nf_counter counters[NF_MAX_COUNTERS];
+};
+
+void print_status(FILE *f, const struct nf_status *st, bool json);
+void print_counters(FILE *f, const struct nf_status *st, bool json);
+/* show: with hits; allow list: policy-file syntax (json: same shape). */
+void print_rules(FILE *f, const struct nf_rule *rules, size_t n, bool json,
+		 bool hits);
+
+#endif

@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: rule and policy-file syntax.
+ *
+ *   RULE   := TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]
+ *   TARGET := IPV4[/LEN] | IPV6[/LEN] | any | any4 | any6 | HOSTNAME
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netfence.h>
+
+#include "rule.h"
+
+#define MAX_RESOLVED 64
+#define MAX_WORDS 16
+
+static void note_stderr(const char *msg)
+{
+	fprintf(stderr, "netfence: %s\n", msg);
+}
+
+rule_resolve_fn rule_resolve = rule_resolve_getaddrinfo;
+void (*rule_note)(const char *msg) = note_stderr;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int rule_vec_push(struct rule_vec *rv, const struct nf_rule *r)
+{
+	if (rv->n == rv->cap) {
+		size_t cap = rv->cap ? rv->cap * 2 : 16;
+		struct nf_rule *v = realloc(rv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		rv->v = v;
+		rv->cap = cap;
+	}
+	rv->v[rv->n++] = *r;
+	return 0;
+}
+
+void rule_vec_free(struct rule_vec *rv)
+{
+	free(rv->v);
+	rv->v = NULL;
+	rv->n = rv->cap = 0;
+}
+
+void policy_spec_free(struct policy_spec *p)
+{
+	rule_vec_free(&p->rules);
+	p->set = p->clear = 0;
+}
+
+uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base)
+{
+	return (base & ~p->clear) | p->set;
+}
+
+bool rule_has_ports(const struct nf_rule *r)
+{
+	return r->port_min != 0 || r->port_max != 0xffff;
+}
+
+static int addr_bits(int family)
+{
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+}
+
+static const struct {
+	const char *name;
+	uint8_t proto;
+} protos[] = {
+	{ "any", 0 },
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "icmp", IPPROTO_ICMP },
+	{ "icmpv6", IPPROTO_ICMPV6 },
+};
+
+const char *proto_name(uint8_t proto)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].proto == proto)
+			return protos[i].name;
+	return NULL;
+}
+
+const char *dir_name(uint8_t dir)
+{
+	switch (dir) {
+	case NETFENCE_DIR_OUT:
+		return "out";
+	case NETFENCE_DIR_IN:
+		return "in";
+	case NETFENCE_DIR_BOTH:
+		return "both";
+	}
+	return "?";
+}
+
+const char *family_name(uint8_t family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "any";
+}
+
+/* Zeroes host bits; returns true if some were set. */
+static bool clear_host_bits(uint8_t *a, int bits, int prefixlen)
+{
+	bool set = false;
+
+	for (int i = 0; i < bits / 8; i++) {
+		int keep = prefixlen - i * 8;
+		uint8_t mask;
+
+		if (keep >= 8)
+			continue;
+		mask = keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+		if (a[i] & ~mask)
+			set = true;
+		a[i] &= mask;
+	}
+	return set;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool looks_like_hostname(const char *s)
+{
+	size_t len = strlen(s);
+	bool alpha = false;
+
+	if (!len || len > 253 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (isalpha((unsigned char)*p))
+			alpha = true;
+		else if (!isdigit((unsigned char)*p) && *p != '-' &&
+			 *p != '.' && *p != '_')
+			return false;
+	}
+	/* "10.0.0.256" is a mistyped address, not a name. */
+	return alpha;
+}
+
+/* Parses an address literal with optional /LEN into r. */
+static int parse_prefix(const char *word, struct nf_rule *r,
+			char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(word, '/');
+	size_t alen = slash ? (size_t)(slash - word) : strlen(word);
+	int bits, plen;
+
+	if (alen >= sizeof(buf))
+		return fail(err, errlen, "bad address '%s'", word);
+	memcpy(buf, word, alen);
+	buf[alen] = '\0';
+	memset(r->addr, 0, sizeof(r->addr));
+	if (inet_pton(AF_INET, buf, r->addr) == 1)
+		r->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, r->addr) == 1)
+		r->family = AF_INET6;
+	else
+		return fail(err, errlen, "bad address '%s'", word);
+	bits = addr_bits(r->family);
+	plen = bits;
+	if (slash) {
+		if (!all_digits(slash + 1) || strlen(slash + 1) > 3 ||
+		    atoi(slash + 1) > bits)
+			return fail(err, errlen,
+				    "bad prefix length '%s' in '%s' (0-%d)",
+				    slash + 1, word, bits);
+		plen = atoi(slash + 1);
+	}
+	r->prefixlen = (uint8_t)plen;
+	if (clear_host_bits(r->addr, bits, plen)) {
+		char net[INET6_ADDRSTRLEN];
+
+		inet_ntop(r->family, r->addr, net, sizeof(net));
+		return fail(err, errlen,
+			    "%s: host bits set, did you mean %s/%d?",
+			    word, net, plen);
+	}
+	return 0;
+}
+
+static int parse_port_num(const char *s, const char *word, uint16_t *out,
+			  char *err, size_t errlen)
+{
+	if (!all_digits(s) || strlen(s) > 5 || atol(s) > 65535)
+		return fail(err, errlen, "bad port '%s' (0-65535)", word);
+	*out = (uint16_t)atol(s);
+	return 0;
+}
+
+static int parse_ports(const char *word, struct nf_rule *r,
+		       char *err, size_t errlen)
+{
+	char buf[16];
+	char *dash;
+
+	if (strlen(word) >= sizeof(buf))
+		return fail(err, errlen, "bad port '%s' (0-65535)", word);
+	strcpy(buf, word);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_port_num(buf, word, &r->port_min, err, errlen))
+		return -1;
+	r->port_max = r->port_min;
+	if (dash) {
+		if (parse_port_num(dash + 1, word, &r->port_max, err, errlen))
+			return -1;
+		if (r->port_min > r->port_max)
+			return fail(err, errlen,
+				    "bad port range '%s' (start above end)",
+				    word);
+	}
+	return 0;
+}
+
+/* Proto and family must agree; ports need tcp, udp or any. */
+static int check_rule(const struct nf_rule *r, const char *target,
+		      char *err, size_t errlen)
+{
+	if (r->proto == IPPROTO_ICMP && r->family != AF_INET)
+		return fail(err, errlen, r->family == AF_UNSPEC ?
+			    "proto icmp needs an IPv4 target ('%s' covers IPv6 too: use any4)" :
+			    "proto icmp needs an IPv4 target, '%s' is IPv6 (use icmpv6)",
+			    target);
+	if (r->proto == IPPROTO_ICMPV6 && r->family != AF_INET6)
+		return fail(err, errlen, r->family == AF_UNSPEC ?
+			    "proto icmpv6 needs an IPv6 target ('%s' covers IPv4 too: use any6)" :
+			    "proto icmpv6 needs an IPv6 target, '%s' is IPv4 (use icmp)",
+			    target);
+	if (rule_has_ports(r) && r->proto != 0 && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP)
+		return fail(err, errlen, "port needs proto tcp, udp or any");
+	return 0;
+}
+
+int rule_resolve_getaddrinfo(const char *name, struct nf_addr *out, int max,
+			     char *err, size_t errlen)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *res, *ai;
+	int n = 0, rc;
+
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc)
+		return fail(err, errlen, "cannot resolve '%s': %s", name,
+			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		struct nf_addr a = { .family = ai->ai_family };
+		bool dup = false;
+
+		if (ai->ai_family == AF_INET)
+			memcpy(a.a, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+		else if (ai->ai_family == AF_INET6)
+			memcpy(a.a, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+		else
+			continue;
+		for (int i = 0; i < n; i++)
+			if (out[i].family == a.family && !memcmp(out[i].a, a.a, 16))
+				dup = true;
+		if (!dup)
+			out[n++] = a;
+	}
+	freeaddrinfo(res);
+	if (!n)
+		return fail(err, errlen, "cannot resolve '%s': no address", name);
+	return n;
+}
+
+/* Expands a hostname rule into one rule per usable address. */
+static int resolve_target(const char *name, const struct nf_rule *tmpl,
+			  struct rule_vec *out, char *err, size_t errlen)
+{
+	struct nf_addr addrs[MAX_RESOLVED];
+	char msg[NF_ERR_LEN];
+	size_t off;
+	int n, used = 0;
+
+	n = rule_resolve(name, addrs, MAX_RESOLVED, err, errlen);
+	if (n < 0)
+		return -1;
+	off = (size_t)snprintf(msg, sizeof(msg), "resolved %s to", name);
+	for (int i = 0; i < n; i++) {
+		struct nf_rule r = *tmpl;
+		char text[INET6_ADDRSTRLEN];
+
+		if ((tmpl->proto == IPPROTO_ICMP && addrs[i].family != AF_INET) ||
+		    (tmpl->proto == IPPROTO_ICMPV6 && addrs[i].family != AF_INET6))
+			continue;
+		r.family = (uint8_t)addrs[i].family;
+		r.prefixlen = (uint8_t)addr_bits(r.family);
+		memset(r.addr, 0, sizeof(r.addr));
+		memcpy(r.addr, addrs[i].a, r.family == AF_INET ? 4 : 16);
+		if (rule_vec_push(out, &r))
+			return fail(err, errlen, "out of memory");
+		inet_ntop(r.family, r.addr, text, sizeof(text));
+		if (off < sizeof(msg))
+			off += (size_t)snprintf(msg + off, sizeof(msg) - off,
+						"%s %s", used ? "," : "", text);
+		used++;
+	}
+	if (!used)
+		return fail(err, errlen, "'%s' has no %s address (proto %s)",
+			    name, tmpl->proto == IPPROTO_ICMP ? "IPv4" : "IPv6",
+			    proto_name(tmpl->proto));
+	rule_note(msg);
+	return 0;
+}
+
+int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
+		     char *err, size_t errlen)
+{
+	struct nf_rule r = {
+		.dir = NETFENCE_DIR_OUT,
+		.port_max = 0xffff,
+	};
+	bool seen_proto = false, seen_port = false, seen_dir = false;
+	bool hostname = false;
+	const char *target;
+
+	if (argc < 1)
+		return fail(err, errlen, "missing rule target (address, prefix, hostname or any)");
+	target = argv[0];
+	if (!strcmp(target, "any")) {
+		r.family = AF_UNSPEC;
+	} else if (!strcmp(target, "any4")) {
+		r.family = AF_INET;
+	} else if (!strcmp(target, "any6")) {
+		r.family = AF_INET6;
+	} else if (!strcmp(target, "proto") || !strcmp(target, "port") ||
+		   !strcmp(target, "dir")) {
+		return fail(err, errlen, "missing rule target before '%s'", target);
+	} else if (looks_like_hostname(target)) {
+		hostname = true;
+	} else if (parse_prefix(target, &r, err, errlen)) {
+		return -1;
+	}
+
+	for (int i = 1; i < argc; i++) {
+		const char *kw = argv[i], *val;
+		bool *seen;
+
+		if (!strcmp(kw, "proto"))
+			seen = &seen_proto;
+		else if (!strcmp(kw, "port"))
+			seen = &seen_port;
+		else if (!strcmp(kw, "dir"))
+			seen = &seen_dir;
+		else
+			return fail(err, errlen,
+				    "unknown keyword '%s' (expected proto, port or dir)",
+				    kw);
+		if (*seen)
+			return fail(err, errlen, "'%s' given twice", kw);
+		*seen = true;
+		if (i + 1 >= argc)
+			return fail(err, errlen, "missing value after '%s'", kw);
+		val = argv[++i];
+		if (seen == &seen_proto) {
+			size_t k;
+
+			for (k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
+				if (!strcmp(val, protos[k].name))
+					break;
+			if (k == sizeof(protos) / sizeof(protos[0]))
+				return fail(err, errlen,
+					    "bad proto '%s' (tcp, udp, icmp, icmpv6 or any)",
+					    val);
+			r.proto = protos[k].proto;
+		} else if (seen == &seen_port) {
+			if (parse_ports(val, &r, err, errlen))
+				return -1;
+		} else if (!strcmp(val, "out")) {
+			r.dir = NETFENCE_DIR_OUT;
+		} else if (!strcmp(val, "in")) {
+			r.dir = NETFENCE_DIR_IN;
+		} else if (!strcmp(val, "both")) {
+			r.dir = NETFENCE_DIR_BOTH;
+		} else {
+			return fail(err, errlen, "bad dir '%s' (out, in or both)",
+				    val);
+		}
+	}
+
+	if (hostname) {
+		struct nf_rule probe = r;
+
+		/* Check proto/ports first, against a family that fits. */
+		probe.family = r.proto == IPPROTO_ICMPV6 ? AF_INET6 : AF_INET;
+		if (check_rule(&probe, target, err, errlen))
+			return -1;
+		return resolve_target(target, &r, out, err, errlen);
+	}
+	if (check_rule(&r, target, err, errlen))
+		return -1;
+	if (rule_vec_push(out, &r))
+		return fail(err, errlen, "out of memory");
+	return 0;
+}
+
+int rule_parse_string(const char *s, struct rule_vec *out,
+		      char *err, size_t errlen)
+{
+	char *copy = strdup(s), *words[MAX_WORDS], *save = NULL, *w;
+	int n = 0, rc;
+
+	if (!copy)
+		return fail(err, errlen, "out of memory");
+	for (w = strtok_r(copy, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAX_WORDS) {
+			free(copy);
+			return fail(err, errlen, "too many words in rule '%s'", s);
+		}
+		words[n++] = w;
+	}
+	rc = rule_parse_words(n, words, out, err, errlen);
+	free(copy);
+	return rc;
+}
+
+size_t rule_format(const struct nf_rule *r, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	size_t off = 0;
+	const char *pn;
+
+#define OUT(...) do { \
+		int _n = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
+		if (_n > 0) \
+			off += (size_t)_n; \
+	} while (0)
+
+	if (!len)
+		return 0;
+	if (r->family == AF_UNSPEC) {
+		OUT("any");
+	} else if (r->prefixlen == 0) {
+		OUT("%s", r->family == AF_INET ? "any4" : "any6");
+	} else {
+		inet_ntop(r->family, r->addr, addr, sizeof(addr));
+		if (r->prefixlen == addr_bits(r->family))
+			OUT("%s", addr);
+		else
+			OUT("%s/%u", addr, r->prefixlen);
+	}
+	if (r->proto) {
+		pn = proto_name(r->proto);
+		if (pn)
+			OUT(" proto %s", pn);
+		else
+			OUT(" proto %u", r->proto);
+	}
+	if (rule_has_ports(r)) {
+		if (r->port_min == r->port_max)
+			OUT(" port %u", r->port_min);
+		else
+			OUT(" port %u-%u", r->port_min, r->port_max);
+	}
+	if (r->dir != NETFENCE_DIR_OUT)
+		OUT(" dir %s", dir_name(r->dir));
+#undef OUT
+	return off < len ? off : len - 1;
+}
+
+bool rule_equal(const struct nf_rule *a, const struct nf_rule *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       a->proto == b->proto && a->dir == b->dir &&
+	       a->port_min == b->port_min && a->port_max == b->port_max &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static const struct {
+	const char *name;
+	uint32_t flag;
+} option_names[] = {
+	{ "nd", NETFENCE_POLICY_F_ND },
+	{ "dhcp4", NETFENCE_POLICY_F_DHCP4 },
+	{ "dhcp6", NETFENCE_POLICY_F_DHCP6 },
+	{ "icmp-errors", NETFENCE_POLICY_F_ICMP_ERR },
+	{ "audit", NETFENCE_POLICY_F_AUDIT },
+};
+
+const char *policy_flag_name(uint32_t flag)
+{
+	for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
+		if (option_names[i].flag == flag)
+			return option_names[i].name;
+	return NULL;
+}
+
+static int parse_option(int argc, char **argv, struct policy_spec *p,
+			char *err, size_t errlen)
+{
+	size_t i;
+	bool on;
+
+	if (argc != 3)
+		return fail(err, errlen,
+			    "option needs a name and on or off: 'option nd off'");
+	for (i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
+		if (!strcmp(argv[1], option_names[i].name))
+			break;
+	if (i == sizeof(option_names) / sizeof(option_names[0]))
+		return fail(err, errlen,
+			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors or audit)",
+			    argv[1]);
+	if (!strcmp(argv[2], "on"))
+		on = true;
+	else if (!strcmp(argv[2], "off"))
+		on = false;
+	else
+		return fail(err, errlen, "option %s: bad value '%s' (on or off)",
+			    argv[1], argv[2]);
+	if (on) {
+		p->set |= option_names[i].flag;
+		p->clear &= ~option_names[i].flag;
+	} else {
+		p->clear |= option_names[i].flag;
+		p->set &= ~option_names[i].flag;
+	}
+	return 0;
+}
+
+static int parse_policy_line(char *line, struct policy_spec *p,
+			     char *err, size_t errlen)
+{
+	char *words[MAX_WORDS], *save = NULL, *w;
+	int n = 0;
+
+	for (w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAX_WORDS)
+			return fail(err, errlen, "too many words");
+		words[n++] = w;
+	}
+	if (!n)
+		return 0;
+	if (!strcmp(words[0], "option"))
+		return parse_option(n, words, p, err, errlen);
+	if (!strcmp(words[0], "dns")) {
+		if (n != 2 || strcmp(words[1], "auto"))
+			return fail(err, errlen, "expected 'dns auto'");
+		return dns_auto(NULL, &p->rules, err, errlen);
+	}
+	return rule_parse_words(n, words, &p->rules, err, errlen);
+}
+
+int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
+		      char *err, size_t errlen)
+{
+	char *line = NULL, msg[NF_ERR_LEN];
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	int rc = 0;
+
+	while (getline(&line, &cap, f) >= 0) {
+		char *hash = strchr(line, '#');
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		if (parse_policy_line(line, p, msg, sizeof(msg))) {
+			fail(err, errlen, "%s:%u: %s", name, lineno, msg);
+			rc = -1;
+			break;
+		}
+	}
+	if (!rc && ferror(f))
+		rc = fail(err, errlen, "%s: %s", name, strerror(errno));
+	free(line);
+	return rc;
+}
+
+void policy_write(FILE *f, uint32_t flags, const struct nf_rule *rules,
+		  size_t n)
+{
+	char text[NF_RULE_TEXT_LEN];
+
+	for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++) {
+		uint32_t fl = option_names[i].flag;
+
+		if ((flags & fl) != (NETFENCE_POLICY_F_DEFAULT & fl))
+			fprintf(f, "option %s %s\n", option_names[i].name,
+				flags & fl ? "on" : "off");
+	}
+	for (size_t i = 0; i < n; i++) {
+		rule_format(&rules[i], text, sizeof(text));
+		fprintf(f, "%s\n", text);
+	}
+}
+
+int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0, rc = 0;
+	FILE *f;
+
+	if (!path)
+		path = getenv("NETFENCE_RESOLV_CONF");
+	if (!path || !*path)
+		path = "/etc/resolv.conf";
+	f = fopen(path, "re");
+	if (!f)
+		return fail(err, errlen, "dns auto: %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		char *save = NULL, *kw, *addr, *pct;
+		struct nf_rule r = {
+			.dir = NETFENCE_DIR_OUT,
+			.port_min = 53,
+			.port_max = 53,
+		};
+
+		kw = strtok_r(line, " \t\r\n", &save);
+		if (!kw || strcmp(kw, "nameserver"))
+			continue;
+		addr = strtok_r(NULL, " \t\r\n", &save);
+		if (!addr)
+			continue;
+		pct = strchr(addr, '%');
+		if (pct)
+			*pct = '\0';
+		if (inet_pton(AF_INET, addr, r.addr) == 1) {
+			r.family = AF_INET;
+			r.prefixlen = 32;
+		} else if (inet_pton(AF_INET6, addr, r.addr) == 1) {
+			r.family = AF_INET6;
+			r.prefixlen = 128;
+		} else {
+			continue;
+		}
+		r.proto = IPPROTO_UDP;
+		if (rule_vec_push(out, &r)) {
+			rc = fail(err, errlen, "out of memory");
+			break;
+		}
+		r.proto = IPPROTO_TCP;
+		if (rule_vec_push(out, &r)) {
+			rc = fail(err, errlen, "out of memory");
+			break;
+		}
+		found++;
+	}
+	free(line);
+	fclose(f);
+	if (!rc && !found)
+		rc = fail(err, errlen, "dns auto: no nameserver in %s", path);
+	return rc;
+}
