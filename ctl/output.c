@@ -2,6 +2,7 @@
 /* netfence: human and JSON rendering of status, counters and rules. */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <linux/netfence.h>
@@ -60,17 +61,46 @@ static void json_counters(struct json *j, const struct nf_status *st)
 	json_arr_end(j);
 }
 
+static int digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Columns as wide as their widest number, so the table stays aligned. */
 static void human_counters(FILE *f, const struct nf_status *st)
 {
-	fprintf(f, "%-6s  %-9s  %12s  %14s  %12s  %14s\n", "family", "hook",
-		"acc-packets", "acc-bytes", "drop-packets", "drop-bytes");
+	static const char *const head[] = {
+		"acc-packets", "acc-bytes", "drop-packets", "drop-bytes",
+	};
+	int w[4];
+
+	for (int k = 0; k < 4; k++)
+		w[k] = (int)strlen(head[k]);
+	for (size_t i = 0; i < st->ncounters; i++) {
+		const struct nf_counter *c = &st->counters[i];
+		const uint64_t v[4] = {
+			c->accept_pkts, c->accept_bytes, c->drop_pkts, c->drop_bytes,
+		};
+
+		for (int k = 0; k < 4; k++)
+			if (digits(v[k]) > w[k])
+				w[k] = digits(v[k]);
+	}
+	fprintf(f, "%-6s  %-9s  %*s  %*s  %*s  %*s\n", "family", "hook",
+		w[0], head[0], w[1], head[1], w[2], head[2], w[3], head[3]);
 	for (size_t i = 0; i < st->ncounters; i++) {
 		const struct nf_counter *c = &st->counters[i];
 
-		fprintf(f, "%-6s  %-9s  %12" PRIu64 "  %14" PRIu64 "  %12" PRIu64
-			"  %14" PRIu64 "\n", family_name(c->family),
-			hook_name(c->hook), c->accept_pkts, c->accept_bytes,
-			c->drop_pkts, c->drop_bytes);
+		fprintf(f, "%-6s  %-9s  %*" PRIu64 "  %*" PRIu64 "  %*" PRIu64
+			"  %*" PRIu64 "\n", family_name(c->family),
+			hook_name(c->hook), w[0], c->accept_pkts, w[1],
+			c->accept_bytes, w[2], c->drop_pkts, w[3], c->drop_bytes);
 	}
 }
 

@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: host unit tests of the pure parts of the tool (rule syntax,
+ * policy files, resolv.conf, JSON and human output). Tables of input and
+ * expected output or error: add a line to add a case.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netfence.h>
+
+#include "json.h"
+#include "output.h"
+#include "rule.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int failures;
+
+static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	failures++;
+}
+
+/* ---- stub resolver and captured notes ---- */
+
+static char notes[1024];
+
+static void capture_note(const char *msg)
+{
+	snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "%s\n", msg);
+}
+
+static const struct {
+	const char *name;
+	const char *addrs[4];
+} stub_hosts[] = {
+	{ "dual.example", { "192.0.2.1", "2001:db8::1", "192.0.2.2" } },
+	{ "v4.example", { "198.51.100.7" } },
+	{ "v6.example", { "2001:db8::53" } },
+};
+
+static int stub_resolve(const char *name, struct nf_addr *out, int max,
+			char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stub_hosts); i++) {
+		int n = 0;
+
+		if (strcmp(name, stub_hosts[i].name))
+			continue;
+		for (; n < 4 && n < max && stub_hosts[i].addrs[n]; n++) {
+			const char *a = stub_hosts[i].addrs[n];
+
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].family = strchr(a, ':') ? AF_INET6 : AF_INET;
+			inet_pton(out[n].family, a, out[n].a);
+		}
+		return n;
+	}
+	snprintf(err, errlen, "cannot resolve '%s': Name or service not known", name);
+	return -1;
+}
+
+/* Parses s, formats every resulting rule, joins them with " | ". */
+static int parse_format(const char *s, char *out, size_t len, char *err)
+{
+	struct rule_vec rv = { 0 };
+	size_t off = 0;
+
+	out[0] = '\0';
+	if (rule_parse_string(s, &rv, err, NF_ERR_LEN)) {
+		rule_vec_free(&rv);
+		return -1;
+	}
+	for (size_t i = 0; i < rv.n; i++) {
+		char text[NF_RULE_TEXT_LEN];
+
+		rule_format(&rv.v[i], text, sizeof(text));
+		off += (size_t)snprintf(out + off, len - off, "%s%s",
+					i ? " | " : "", text);
+	}
+	rule_vec_free(&rv);
+	return 0;
+}
+
+/* ---- canonical forms ---- */
+
+static const struct {
+	const char *in;
+	const char *canonical;
+} canon_cases[] = {
+	{ "10.0.0.5", "10.0.0.5" },
+	{ "10.0.0.5/32", "10.0.0.5" },
+	{ "10.0.0.0/8", "10.0.0.0/8" },
+	{ "0.0.0.0/0", "any4" },
+	{ "::/0", "any6" },
+	{ "any", "any" },
+	{ "any4", "any4" },
+	{ "any6", "any6" },
+	{ "2001:DB8:0:0::1", "2001:db8::1" },
+	{ "2001:db8::/32", "2001:db8::/32" },
+	{ "2001:db8::1/128", "2001:db8::1" },
+	{ "::ffff:10.0.0.1", "::ffff:10.0.0.1" },
+	{ "10.0.0.5 proto tcp port 22 dir in", "10.0.0.5 proto tcp port 22 dir in" },
+	{ "10.0.0.5 dir in port 22 proto tcp", "10.0.0.5 proto tcp port 22 dir in" },
+	{ "10.0.0.5 dir out", "10.0.0.5" },
+	{ "10.0.0.5 proto any", "10.0.0.5" },
+	{ "10.0.0.5 port 0-65535 proto tcp", "10.0.0.5 proto tcp" },
+	{ "10.0.0.5 port 80-80", "10.0.0.5 port 80" },
+	{ "10.0.0.5 port 1000-2000 proto udp", "10.0.0.5 proto udp port 1000-2000" },
+	{ "10.0.0.5 port 0", "10.0.0.5 port 0" },
+	{ "10.0.0.5 port 65535", "10.0.0.5 port 65535" },
+	{ "any port 53", "any port 53" },
+	{ "any4 proto icmp", "any4 proto icmp" },
+	{ "any6 proto icmpv6 dir both", "any6 proto icmpv6 dir both" },
+	{ "fe80::/10 proto icmpv6", "fe80::/10 proto icmpv6" },
+	{ "  192.0.2.0/24\tdir   both ", "192.0.2.0/24 dir both" },
+	{ "10.0.0.0/7", "10.0.0.0/7" },
+	{ "10.1.0.0/16", "10.1.0.0/16" },
+	{ "dual.example proto tcp port 443",
+	  "192.0.2.1 proto tcp port 443 | 2001:db8::1 proto tcp port 443 | 192.0.2.2 proto tcp port 443" },
+	{ "dual.example proto icmp", "192.0.2.1 proto icmp | 192.0.2.2 proto icmp" },
+	{ "dual.example proto icmpv6", "2001:db8::1 proto icmpv6" },
+	{ "v6.example dir in", "2001:db8::53 dir in" },
+};
+
+static void test_rule_canonical(void)
+{
+	char out[1024], err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(canon_cases); i++) {
+		if (parse_format(canon_cases[i].in, out, sizeof(out), err)) {
+			failf("'%s': unexpected error: %s", canon_cases[i].in, err);
+			continue;
+		}
+		if (strcmp(out, canon_cases[i].canonical))
+			failf("'%s': got '%s', want '%s'", canon_cases[i].in,
+			      out, canon_cases[i].canonical);
+	}
+}
+
+/* parse -> format -> parse gives the same struct; format is a fixpoint. */
+static void test_rule_roundtrip(void)
+{
+	char err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(canon_cases); i++) {
+		struct rule_vec a = { 0 };
+
+		if (rule_parse_string(canon_cases[i].in, &a, err, sizeof(err))) {
+			failf("'%s': %s", canon_cases[i].in, err);
+			continue;
+		}
+		for (size_t k = 0; k < a.n; k++) {
+			struct rule_vec b = { 0 };
+			char t1[NF_RULE_TEXT_LEN], t2[NF_RULE_TEXT_LEN];
+
+			rule_format(&a.v[k], t1, sizeof(t1));
+			if (rule_parse_string(t1, &b, err, sizeof(err)) || b.n != 1) {
+				failf("'%s' -> '%s' does not parse back: %s",
+				      canon_cases[i].in, t1, err);
+			} else {
+				rule_format(&b.v[0], t2, sizeof(t2));
+				if (!rule_equal(&a.v[k], &b.v[0]) || strcmp(t1, t2))
+					failf("'%s' -> '%s' -> '%s' differs",
+					      canon_cases[i].in, t1, t2);
+			}
+			rule_vec_free(&b);
+		}
+		rule_vec_free(&a);
+	}
+}
+
+/* Fields of parsed rules, against the protocol's defaults. */
+static void test_rule_fields(void)
+{
+	struct rule_vec rv = { 0 };
+	char err[NF_ERR_LEN];
+	const struct nf_rule *r;
+
+	if (rule_parse_string("10.0.0.0/8 proto udp port 53-54 dir both", &rv,
+			      err, sizeof(err)) || rv.n != 1) {
+		failf("parse failed: %s", err);
+		goto out;
+	}
+	r = &rv.v[0];
+	if (r->family != AF_INET || r->prefixlen != 8 || r->proto != 17 ||
+	    r->port_min != 53 || r->port_max != 54 ||
+	    r->dir != NETFENCE_DIR_BOTH || r->addr[0] != 10 || r->addr[1])
+		failf("wrong fields");
+	rv.n = 0;
+	if (rule_parse_string("any", &rv, err, sizeof(err)) || rv.n != 1 ||
+	    rv.v[0].family != AF_UNSPEC || rv.v[0].prefixlen ||
+	    rv.v[0].port_min != 0 || rv.v[0].port_max != 65535 ||
+	    rv.v[0].dir != NETFENCE_DIR_OUT || rule_has_ports(&rv.v[0]))
+		failf("'any' has wrong fields");
+	rv.n = 0;
+	if (rule_parse_string("any6", &rv, err, sizeof(err)) || rv.n != 1 ||
+	    rv.v[0].family != AF_INET6 || rv.v[0].prefixlen)
+		failf("'any6' has wrong fields");
+out:
+	rule_vec_free(&rv);
+}
+
+/* ---- rejections ---- */
+
+static const struct {
+	const char *in;
+	const char *err;
+} reject_cases[] = {
+	{ "", "missing rule target (address, prefix, hostname or any)" },
+	{ "proto tcp", "missing rule target before 'proto'" },
+	{ "port 22", "missing rule target before 'port'" },
+	{ "10.0.0.256", "bad address '10.0.0.256'" },
+	{ "10.0.0", "bad address '10.0.0'" },
+	{ "2001:db8::g", "bad address '2001:db8::g'" },
+	{ "fe80::1%eth0", "bad address 'fe80::1%eth0'" },
+	{ "-foo", "bad address '-foo'" },
+	{ "10.0.0.0/33", "bad prefix length '33' in '10.0.0.0/33' (0-32)" },
+	{ "2001:db8::/129", "bad prefix length '129' in '2001:db8::/129' (0-128)" },
+	{ "10.0.0.0/", "bad prefix length '' in '10.0.0.0/' (0-32)" },
+	{ "10.0.0.0/-1", "bad prefix length '-1' in '10.0.0.0/-1' (0-32)" },
+	{ "10.0.0.0/8x", "bad prefix length '8x' in '10.0.0.0/8x' (0-32)" },
+	{ "10.0.0.0/1000", "bad prefix length '1000' in '10.0.0.0/1000' (0-32)" },
+	{ "10.1.2.3/8", "10.1.2.3/8: host bits set, did you mean 10.0.0.0/8?" },
+	{ "10.0.0.1/0", "10.0.0.1/0: host bits set, did you mean 0.0.0.0/0?" },
+	{ "192.168.1.129/25", "192.168.1.129/25: host bits set, did you mean 192.168.1.128/25?" },
+	{ "2001:db8::1/64", "2001:db8::1/64: host bits set, did you mean 2001:db8::/64?" },
+	{ "10.0.0.5 port 70000", "bad port '70000' (0-65535)" },
+	{ "10.0.0.5 port 65536", "bad port '65536' (0-65535)" },
+	{ "10.0.0.5 port -1", "bad port '-1' (0-65535)" },
+	{ "10.0.0.5 port ssh", "bad port 'ssh' (0-65535)" },
+	{ "10.0.0.5 port 22-", "bad port '22-' (0-65535)" },
+	{ "10.0.0.5 port 1-2-3", "bad port '1-2-3' (0-65535)" },
+	{ "10.0.0.5 port 1-70000", "bad port '1-70000' (0-65535)" },
+	{ "10.0.0.5 port 90-80", "bad port range '90-80' (start above end)" },
+	{ "10.0.0.5 port 123456789012345678", "bad port '123456789012345678' (0-65535)" },
+	{ "10.0.0.5 proto sctp", "bad proto 'sctp' (tcp, udp, icmp, icmpv6 or any)" },
+	{ "10.0.0.5 proto TCP", "bad proto 'TCP' (tcp, udp, icmp, icmpv6 or any)" },
+	{ "10.0.0.5 dir sideways", "bad dir 'sideways' (out, in or both)" },
+	{ "10.0.0.5 proto icmpv6", "proto icmpv6 needs an IPv6 target, '10.0.0.5' is IPv4 (use icmp)" },
+	{ "2001:db8::1 proto icmp", "proto icmp needs an IPv4 target, '2001:db8::1' is IPv6 (use icmpv6)" },
+	{ "any proto icmp", "proto icmp needs an IPv4 target ('any' covers IPv6 too: use any4)" },
+	{ "any proto icmpv6", "proto icmpv6 needs an IPv6 target ('any' covers IPv4 too: use any6)" },
+	{ "any6 proto icmp", "proto icmp needs an IPv4 target, 'any6' is IPv6 (use icmpv6)" },
+	{ "any4 proto icmp port 1", "port needs proto tcp, udp or any" },
+	{ "10.0.0.5 port 22 proto icmp", "port needs proto tcp, udp or any" },
+	{ "10.0.0.5 proto tcp proto udp", "'proto' given twice" },
+	{ "10.0.0.5 port 1 port 2", "'port' given twice" },
+	{ "10.0.0.5 dir in dir out", "'dir' given twice" },
+	{ "10.0.0.5 proto", "missing value after 'proto'" },
+	{ "10.0.0.5 port", "missing value after 'port'" },
+	{ "10.0.0.5 dir", "missing value after 'dir'" },
+	{ "10.0.0.5 tcp", "unknown keyword 'tcp' (expected proto, port or dir)" },
+	{ "10.0.0.5 10.0.0.6", "unknown keyword '10.0.0.6' (expected proto, port or dir)" },
+	{ "nx.example", "cannot resolve 'nx.example': Name or service not known" },
+	{ "v4.example proto icmpv6", "'v4.example' has no IPv6 address (proto icmpv6)" },
+	{ "v6.example proto icmp", "'v6.example' has no IPv4 address (proto icmp)" },
+	{ "v4.example proto icmp port 7", "port needs proto tcp, udp or any" },
+	{ "a b c d e f g h i j k l m n o p q", "too many words in rule 'a b c d e f g h i j k l m n o p q'" },
+};
+
+static void test_rule_reject(void)
+{
+	char out[1024], err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(reject_cases); i++) {
+		err[0] = '\0';
+		if (!parse_format(reject_cases[i].in, out, sizeof(out), err)) {
+			failf("'%s': accepted as '%s', want error '%s'",
+			      reject_cases[i].in, out, reject_cases[i].err);
+			continue;
+		}
+		if (strcmp(err, reject_cases[i].err))
+			failf("'%s': error '%s', want '%s'", reject_cases[i].in,
+			      err, reject_cases[i].err);
+	}
+}
+
+static void test_resolve_note(void)
+{
+	char out[1024], err[NF_ERR_LEN];
+
+	notes[0] = '\0';
+	if (parse_format("dual.example", out, sizeof(out), err))
+		failf("dual.example: %s", err);
+	if (strcmp(notes, "resolved dual.example to 192.0.2.1, 2001:db8::1, 192.0.2.2\n"))
+		failf("note '%s'", notes);
+	notes[0] = '\0';
+	if (parse_format("dual.example proto icmp", out, sizeof(out), err))
+		failf("dual.example proto icmp: %s", err);
+	if (strcmp(notes, "resolved dual.example to 192.0.2.1, 192.0.2.2\n"))
+		failf("note '%s'", notes);
+	notes[0] = '\0';
+	if (parse_format("10.0.0.1", out, sizeof(out), err) || notes[0])
+		failf("a literal address printed a note '%s'", notes);
+}
+
+/* The real resolver: numeric-only lookups work without a network. */
+static void test_resolve_getaddrinfo(void)
+{
+	struct nf_addr a[4];
+	char err[NF_ERR_LEN];
+	int n = rule_resolve_getaddrinfo("localhost", a, 4, err, sizeof(err));
+
+	if (n < 1)
+		failf("localhost: %s", err);
+	n = rule_resolve_getaddrinfo("nonexistent.invalid", a, 4, err, sizeof(err));
+	if (n >= 0 || strncmp(err, "cannot resolve 'nonexistent.invalid': ", 38))
+		failf("nonexistent.invalid: n=%d err='%s'", n, err);
+}
+
+/* ---- policy files ---- */
+
+static char resolv_path[64];
+
+static const struct {
+	const char *text;
+	int ok;
+	const char *result;	/* flags then rules, or the error */
+} policy_cases[] = {
+	{ "", 1, "flags=0xf" },
+	{ "# only a comment\n\n   \n", 1, "flags=0xf" },
+	{ "10.0.0.5 proto tcp port 22 dir in   # jump host\n"
+	  "\n"
+	  "# EDR server\n"
+	  "192.0.2.10 proto tcp port 443\n",
+	  1, "flags=0xf; 10.0.0.5 proto tcp port 22 dir in; 192.0.2.10 proto tcp port 443" },
+	{ "option nd off\noption audit on\n", 1, "flags=0x1e" },
+	{ "option audit on\noption audit off\n", 1, "flags=0xf" },
+	{ "option dhcp4 off\noption dhcp6 off\noption icmp-errors off\noption nd off\n",
+	  1, "flags=0x0" },
+	{ "option dhcp4 off\noption dhcp4 on\n", 1, "flags=0xf" },
+	{ "dns auto\n", 1,
+	  "flags=0xf; 192.0.2.53 proto udp port 53; 192.0.2.53 proto tcp port 53; "
+	  "2001:db8::53 proto udp port 53; 2001:db8::53 proto tcp port 53; "
+	  "fe80::1 proto udp port 53; fe80::1 proto tcp port 53" },
+	{ "dual.example proto tcp port 22 dir in\n", 1,
+	  "flags=0xf; 192.0.2.1 proto tcp port 22 dir in; 2001:db8::1 proto tcp port 22 dir in; "
+	  "192.0.2.2 proto tcp port 22 dir in" },
+	{ "10.0.0.1\n\n10.0.0.5 port 70000\n", 0, "policy:3: bad port '70000' (0-65535)" },
+	{ "# c\noption nd maybe\n", 0, "policy:2: option nd: bad value 'maybe' (on or off)" },
+	{ "option foo off\n", 0,
+	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors or audit)" },
+	{ "option nd\n", 0, "policy:1: option needs a name and on or off: 'option nd off'" },
+	{ "dns manual\n", 0, "policy:1: expected 'dns auto'" },
+	{ "10.0.0.1\n10.1.2.3/8 # typo\n", 0,
+	  "policy:2: 10.1.2.3/8: host bits set, did you mean 10.0.0.0/8?" },
+	{ "allow 10.0.0.1\n", 0, "policy:1: unknown keyword '10.0.0.1' (expected proto, port or dir)" },
+	{ "10.0.0.1 proto udp proto udp", 0, "policy:1: 'proto' given twice" },
+	{ "nx.example\n", 0, "policy:1: cannot resolve 'nx.example': Name or service not known" },
+};
+
+static void describe_policy(const struct policy_spec *p, char *out, size_t len)
+{
+	size_t off = (size_t)snprintf(out, len, "flags=0x%x",
+				      policy_spec_flags(p, NETFENCE_POLICY_F_DEFAULT));
+
+	for (size_t i = 0; i < p->rules.n && off < len; i++) {
+		char text[NF_RULE_TEXT_LEN];
+
+		rule_format(&p->rules.v[i], text, sizeof(text));
+		off += (size_t)snprintf(out + off, len - off, "; %s", text);
+	}
+}
+
+static void test_policy_file(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(policy_cases); i++) {
+		const char *t = policy_cases[i].text;
+		struct policy_spec p = { 0 };
+		char err[NF_ERR_LEN] = "", got[2048];
+		FILE *f = fmemopen((void *)t, strlen(t) ? strlen(t) : 1, "r");
+		int rc;
+
+		if (!strlen(t)) {	/* fmemopen needs a size: read nothing */
+			fclose(f);
+			f = fopen("/dev/null", "r");
+		}
+		rc = policy_parse_file(f, "policy", &p, err, sizeof(err));
+		fclose(f);
+		if (rc == 0)
+			describe_policy(&p, got, sizeof(got));
+		else
+			snprintf(got, sizeof(got), "%s", err);
+		if ((rc == 0) != policy_cases[i].ok ||
+		    strcmp(got, policy_cases[i].result))
+			failf("case %zu: got %s '%s', want '%s'", i,
+			      rc ? "error" : "policy", got, policy_cases[i].result);
+		policy_spec_free(&p);
+	}
+}
+
+/* save output -> policy file parser gives the same flags and rules. */
+static void test_policy_save_restore(void)
+{
+	static const char *rules[] = {
+		"10.0.0.5 proto tcp port 22 dir in", "any4 proto icmp",
+		"2001:db8::/32 dir both", "any port 53", "any6",
+	};
+	static const uint32_t flag_sets[] = {
+		NETFENCE_POLICY_F_DEFAULT, 0, NETFENCE_POLICY_F_AUDIT,
+		NETFENCE_POLICY_F_DEFAULT | NETFENCE_POLICY_F_AUDIT,
+		NETFENCE_POLICY_F_DHCP6,
+	};
+	struct rule_vec rv = { 0 };
+	char err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rule_parse_string(rules[i], &rv, err, sizeof(err)))
+			failf("%s: %s", rules[i], err);
+	for (size_t k = 0; k < ARRAY_SIZE(flag_sets); k++) {
+		struct policy_spec p = { 0 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		policy_write(f, flag_sets[k], rv.v, rv.n);
+		fclose(f);
+		if (k == 0 && strncmp(buf, "10.0.0.5 proto tcp", 18))
+			failf("default flags wrote option lines: '%s'", buf);
+		f = fmemopen(buf, len, "r");
+		if (policy_parse_file(f, "saved", &p, err, sizeof(err)))
+			failf("saved policy does not parse: %s", err);
+		fclose(f);
+		if (policy_spec_flags(&p, NETFENCE_POLICY_F_DEFAULT) != flag_sets[k])
+			failf("flags 0x%x came back as 0x%x", flag_sets[k],
+			      policy_spec_flags(&p, NETFENCE_POLICY_F_DEFAULT));
+		if (p.rules.n != rv.n)
+			failf("%zu rules came back as %zu", rv.n, p.rules.n);
+		for (size_t i = 0; i < rv.n && i < p.rules.n; i++)
+			if (!rule_equal(&rv.v[i], &p.rules.v[i]))
+				failf("rule %zu differs after save/restore", i);
+		policy_spec_free(&p);
+		free(buf);
+	}
+	rule_vec_free(&rv);
+}
+
+/* ---- resolv.conf ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		failf("cannot write %s", path);
+		return;
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static const struct {
+	const char *text;
+	const char *result;	/* rules, or the error */
+} resolv_cases[] = {
+	{ "nameserver 192.0.2.53\n", "192.0.2.53 proto udp port 53; 192.0.2.53 proto tcp port 53" },
+	{ "# generated\nsearch example.org\n; other comment\n"
+	  "nameserver 2001:db8::53\noptions edns0\nnameserver\tfe80::1%eth0  \n",
+	  "2001:db8::53 proto udp port 53; 2001:db8::53 proto tcp port 53; "
+	  "fe80::1 proto udp port 53; fe80::1 proto tcp port 53" },
+	{ "nameserver not-an-address\nnameserver 10.0.0.1\n",
+	  "10.0.0.1 proto udp port 53; 10.0.0.1 proto tcp port 53" },
+	{ "#nameserver 10.0.0.1\nsearch x\n", "dns auto: no nameserver in @" },
+	{ "", "dns auto: no nameserver in @" },
+};
+
+static void test_resolv_conf(void)
+{
+	char path[] = "/tmp/netfence-resolv-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0) {
+		failf("mkstemp failed");
+		return;
+	}
+	close(fd);
+	for (size_t i = 0; i < ARRAY_SIZE(resolv_cases); i++) {
+		struct rule_vec rv = { 0 };
+		char err[NF_ERR_LEN], got[1024], want[1024];
+		const char *at = strchr(resolv_cases[i].result, '@');
+		size_t off = 0;
+
+		write_file(path, resolv_cases[i].text);
+		if (at)
+			snprintf(want, sizeof(want), "%.*s%s",
+				 (int)(at - resolv_cases[i].result),
+				 resolv_cases[i].result, path);
+		else
+			snprintf(want, sizeof(want), "%s", resolv_cases[i].result);
+		if (dns_auto(path, &rv, err, sizeof(err))) {
+			snprintf(got, sizeof(got), "%s", err);
+		} else {
+			got[0] = '\0';
+			for (size_t k = 0; k < rv.n; k++) {
+				char text[NF_RULE_TEXT_LEN];
+
+				rule_format(&rv.v[k], text, sizeof(text));
+				off += (size_t)snprintf(got + off, sizeof(got) - off,
+							"%s%s", k ? "; " : "", text);
+			}
+		}
+		if (strcmp(got, want))
+			failf("case %zu: got '%s', want '%s'", i, got, want);
+		rule_vec_free(&rv);
+	}
+	unlink(path);
+	/* The environment variable names the file when no path is given. */
+	{
+		struct rule_vec rv = { 0 };
+		char err[NF_ERR_LEN];
+
+		setenv("NETFENCE_RESOLV_CONF", "/nonexistent/resolv.conf", 1);
+		if (!dns_auto(NULL, &rv, err, sizeof(err)) ||
+		    strcmp(err, "dns auto: /nonexistent/resolv.conf: No such file or directory"))
+			failf("NETFENCE_RESOLV_CONF not used: '%s'", err);
+		setenv("NETFENCE_RESOLV_CONF", resolv_path, 1);
+		rule_vec_free(&rv);
+	}
+}
+
+/* ---- JSON ---- */
+
+static const struct {
+	const char *in;
+	const char *out;
+} escape_cases[] = {
+	{ "", "\"\"" },
+	{ "plain", "\"plain\"" },
+	{ "a\"b", "\"a\\\"b\"" },
+	{ "back\\slash", "\"back\\\\slash\"" },
+	{ "tab\there\nnl\rcr", "\"tab\\there\\nnl\\rcr\"" },
+	{ "\b\f", "\"\\b\\f\"" },
+	{ "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	{ "</script>", "\"</script>\"" },
+};
+
+static char *capture(void (*fn)(FILE *, const void *), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return buf;
+}
+
+static void escape_one(FILE *f, const void *s)
+{
+	json_escape(f, s);
+}
+
+static void test_json_escape(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(escape_cases); i++) {
+		char *got = capture(escape_one, escape_cases[i].in);
+
+		if (strcmp(got, escape_cases[i].out))
+			failf("escape case %zu: got %s, want %s", i, got,
+			      escape_cases[i].out);
+		free(got);
+	}
+}
+
+/* Runs python3 on a document: valid JSON and the expected shape. */
+static int check_json(const char *doc, const char *pycheck)
+{
+	char path[] = "/tmp/netfence-json-XXXXXX", cmd[4096];
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, doc, strlen(doc)) != (ssize_t)strlen(doc)) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -m json.tool %s >/dev/null && python3 -c '"
+		 "import json,sys\nd=json.load(open(sys.argv[1]))\n%s' %s",
+		 path, pycheck, path);
+	rc = system(cmd);
+	unlink(path);
+	return rc;
+}
+
+static const struct nf_status sample_status = {
+	.isolated = true,
+	.policy_gen = 7,
+	.rule_count = 3,
+	.flags = NETFENCE_POLICY_F_DEFAULT & ~NETFENCE_POLICY_F_ND,
+	.features = NETFENCE_FEAT_DEFRAG4 | NETFENCE_FEAT_CONNTRACK,
+	.isolated_netns = 2,
+	.hooks_registered = 6,
+	.policy_mem = 4096,
+	.ncounters = 6,
+	.counters = {
+		{ AF_INET, NETFENCE_HOOK_LOCAL_IN, 10, 1000, 2, 120 },
+		{ AF_INET, NETFENCE_HOOK_LOCAL_OUT, 11, 1100, 0, 0 },
+		{ AF_INET, NETFENCE_HOOK_FORWARD, 0, 0, 0, 0 },
+		{ AF_INET6, NETFENCE_HOOK_LOCAL_IN, 1, 80, 18446744073709551615ULL, 9 },
+		{ AF_INET6, NETFENCE_HOOK_LOCAL_OUT, 0, 0, 0, 0 },
+		{ AF_INET6, NETFENCE_HOOK_FORWARD, 0, 0, 5, 500 },
+	},
+};
+
+static void status_json(FILE *f, const void *st)
+{
+	print_status(f, st, true);
+}
+
+static void status_human(FILE *f, const void *st)
+{
+	print_status(f, st, false);
+}
+
+static void stats_json(FILE *f, const void *st)
+{
+	print_counters(f, st, true);
+}
+
+static struct rule_vec sample_rules;
+
+static void rules_json(FILE *f, const void *rv)
+{
+	const struct rule_vec *r = rv;
+
+	print_rules(f, r->v, r->n, true, true);
+}
+
+static void rules_human(FILE *f, const void *rv)
+{
+	const struct rule_vec *r = rv;
+
+	print_rules(f, r->v, r->n, false, true);
+}
+
+static void rules_list(FILE *f, const void *rv)
+{
+	const struct rule_vec *r = rv;
+
+	print_rules(f, r->v, r->n, false, false);
+}
+
+static void test_json_status(void)
+{
+	char *doc = capture(status_json, &sample_status);
+
+	if (check_json(doc,
+		       "assert d[\"isolated\"] is True and d[\"policy_generation\"]==7 and d[\"rules\"]==3\n"
+		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False}\n"
+		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False}\n"
+		       "assert d[\"isolated_namespaces\"]==2 and d[\"hooks_registered\"]==6 and d[\"policy_memory\"]==4096\n"
+		       "c=d[\"counters\"]; assert len(c)==6\n"
+		       "assert c[0]=={\"family\":\"ipv4\",\"hook\":\"local_in\",\"accepted_packets\":10,\"accepted_bytes\":1000,\"dropped_packets\":2,\"dropped_bytes\":120}\n"
+		       "assert c[3][\"family\"]==\"ipv6\" and c[3][\"dropped_packets\"]==2**64-1\n"
+		       "assert c[5][\"hook\"]==\"forward\"\n"))
+		failf("status JSON wrong: %s", doc);
+	free(doc);
+	doc = capture(stats_json, &sample_status);
+	if (check_json(doc, "assert list(d)==[\"counters\"] and len(d[\"counters\"])==6\n"))
+		failf("stats JSON wrong: %s", doc);
+	free(doc);
+}
+
+static void test_status_human(void)
+{
+	char *doc = capture(status_human, &sample_status);
+
+	if (strncmp(doc, "netfence: isolated (policy 7, 3 rules)\n", 39) ||
+	    !strstr(doc, "flags:     nd off dhcp4 on dhcp6 on icmp-errors on audit off\n") ||
+	    !strstr(doc, "features:  defrag4 no-defrag6 conntrack ") ||
+	    !strstr(doc, "family  hook       acc-packets  acc-bytes          drop-packets  drop-bytes\n") ||
+	    !strstr(doc, "ipv6    local_in             1         80  18446744073709551615           9\n") ||
+	    !strstr(doc, "ipv4    forward              0          0                     0           0\n"))
+		failf("status text:\n%s", doc);
+	free(doc);
+}
+
+static void test_json_rules(void)
+{
+	static const char *texts[] = {
+		"10.0.0.5 proto tcp port 22 dir in", "any", "any4 proto icmp",
+		"2001:db8::/32 proto udp port 1000-2000 dir both",
+	};
+	char err[NF_ERR_LEN], *doc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (rule_parse_string(texts[i], &sample_rules, err, sizeof(err)))
+			failf("%s: %s", texts[i], err);
+	for (size_t i = 0; i < sample_rules.n; i++) {
+		sample_rules.v[i].index = (uint32_t)i;
+		sample_rules.v[i].hits = i * 100;
+	}
+	doc = capture(rules_json, &sample_rules);
+	if (check_json(doc,
+		       "assert len(d)==4\n"
+		       "assert d[0]=={\"index\":0,\"rule\":\"10.0.0.5 proto tcp port 22 dir in\",\"family\":\"ipv4\",\"address\":\"10.0.0.5\",\"prefix_length\":32,\"proto\":\"tcp\",\"port_min\":22,\"port_max\":22,\"dir\":\"in\",\"hits\":0}\n"
+		       "assert d[1][\"family\"]==\"any\" and d[1][\"address\"] is None and d[1][\"prefix_length\"]==0 and d[1][\"proto\"]==\"any\"\n"
+		       "assert d[1][\"port_min\"]==0 and d[1][\"port_max\"]==65535 and d[1][\"dir\"]==\"out\" and d[1][\"hits\"]==100\n"
+		       "assert d[2][\"address\"]==\"0.0.0.0\" and d[2][\"rule\"]==\"any4 proto icmp\"\n"
+		       "assert d[3][\"family\"]==\"ipv6\" and d[3][\"address\"]==\"2001:db8::\" and d[3][\"dir\"]==\"both\"\n"))
+		failf("rules JSON wrong: %s", doc);
+	free(doc);
+	doc = capture(rules_human, &sample_rules);
+	if (strcmp(doc, "index          hits  rule\n"
+			"    0             0  10.0.0.5 proto tcp port 22 dir in\n"
+			"    1           100  any\n"
+			"    2           200  any4 proto icmp\n"
+			"    3           300  2001:db8::/32 proto udp port 1000-2000 dir both\n"))
+		failf("show text:\n%s", doc);
+	free(doc);
+	doc = capture(rules_list, &sample_rules);
+	if (strcmp(doc, "10.0.0.5 proto tcp port 22 dir in\nany\nany4 proto icmp\n"
+			"2001:db8::/32 proto udp port 1000-2000 dir both\n"))
+		failf("allow list text:\n%s", doc);
+	free(doc);
+	rule_vec_free(&sample_rules);
+	/* An empty list is still a JSON array. */
+	doc = capture(rules_json, &sample_rules);
+	if (check_json(doc, "assert d==[]\n"))
+		failf("empty rules JSON wrong: %s", doc);
+	free(doc);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "rule_canonical", test_rule_canonical },
+	{ "rule_roundtrip", test_rule_roundtrip },
+	{ "rule_fields", test_rule_fields },
+	{ "rule_reject", test_rule_reject },
+	{ "resolve_stub", test_resolve_note },
+	{ "resolve_getaddrinfo", test_resolve_getaddrinfo },
+	{ "policy_file", test_policy_file },
+	{ "policy_save_restore", test_policy_save_restore },
+	{ "resolv_conf", test_resolv_conf },
+	{ "json_escape", test_json_escape },
+	{ "json_status", test_json_status },
+	{ "status_text", test_status_human },
+	{ "json_rules", test_json_rules },
+};
+
+int main(void)
+{
+	char path[] = "/tmp/netfence-resolvconf-XXXXXX";
+	int fd = mkstemp(path), failed = 0;
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	write_file(path, "nameserver 192.0.2.53\nnameserver 2001:db8::53\n"
+			 "nameserver fe80::1%eth0\n");
+	snprintf(resolv_path, sizeof(resolv_path), "%s", path);
+	setenv("NETFENCE_RESOLV_CONF", path, 1);
+	rule_resolve = stub_resolve;
+	rule_note = capture_note;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		failures = 0;
+		if (!strcmp(tests[i].name, "resolve_getaddrinfo"))
+			rule_resolve = rule_resolve_getaddrinfo;
+		tests[i].fn();
+		rule_resolve = stub_resolve;
+		printf("%s ctl/%s\n", failures ? "FAIL" : "PASS", tests[i].name);
+		fflush(stdout);
+		failed += failures != 0;
+	}
+	unlink(path);
+	return failed ? 1 : 0;
+}
