@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netfence: differences between the kernels netfence builds for.
+ *
+ * The code is written for Linux 6.1 and uses no interface removed since.
+ * What differs is detected by feature, never by version number (distros
+ * backport): a macro tested here, or a NETFENCE_HAVE_* flag that Kbuild
+ * sets after looking into the kernel's headers.
+ */
+#ifndef _NETFENCE_COMPAT_H
+#define _NETFENCE_COMPAT_H
+
+#include <linux/netlink.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+/*
+ * genl_family.resv_start_op: operations from this command on are validated
+ * strictly, reserved header fields included. Kernels without the field
+ * validate every genl_ops strictly unless told otherwise.
+ */
+#ifdef NETFENCE_HAVE_GENL_RESV_START_OP
+#define NETFENCE_GENL_RESV_START_OP(first_op)	.resv_start_op = (first_op),
+#else
+#define NETFENCE_GENL_RESV_START_OP(first_op)
+#endif
+
+/* Binding to a multicast group may require CAP_NET_ADMIN. */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define NETFENCE_GENL_MCGRP(_name) \
+	{ .name = (_name), .flags = GENL_MCAST_CAP_NET_ADMIN, }
+#else
+#define NETFENCE_GENL_MCGRP(_name)	{ .name = (_name), }
+#endif
+
+/* Reporting a missing attribute by its type (the caller adds a message). */
+#ifndef NL_REQ_ATTR_CHECK
+#define NL_REQ_ATTR_CHECK(extack, nest, tb, type)	(!(tb)[(type)])
+#endif
+
+#ifndef GENL_REQ_ATTR_CHECK
+#define GENL_REQ_ATTR_CHECK(info, attr) ({				\
+	struct genl_info *__info = (info);				\
+									\
+	NL_REQ_ATTR_CHECK(__info->extack, NULL, __info->attrs, (attr));	\
+})
+#endif
+
+#ifndef rcu_replace_pointer
+#define rcu_replace_pointer(rcu_ptr, ptr, c)				\
+({									\
+	typeof(ptr) __tmp = rcu_dereference_protected((rcu_ptr), (c));	\
+	rcu_assign_pointer((rcu_ptr), (ptr));				\
+	__tmp;								\
+})
+#endif
+
+#endif /* _NETFENCE_COMPAT_H */

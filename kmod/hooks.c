@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: the netfilter hooks of an isolated namespace.
+ *
+ * Registered per namespace, and only while it is isolated: a released
+ * namespace, and a host where no namespace is isolated, run no netfence
+ * code per packet at all.
+ */
+
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+#include <net/netfilter/nf_conntrack.h>
+#endif
+
+#include "compat.h"
+#include "hooks.h"
+#include "match.h"
+#include "netns.h"
+#include "parse.h"
+#include "policy.h"
+
+/*
+ * Hook priority, the same for IPv4 and IPv6: -350.
+ *
+ * After defragmentation (NF_IP_PRI_CONNTRACK_DEFRAG, -400), which netfence
+ * enables for the namespace, so that the ports of fragmented packets are
+ * seen; before the raw table (NF_IP_PRI_RAW, -300), so that no raw rule
+ * (NOTRACK, CT templates) acts on a packet isolation drops, and before
+ * conntrack (NF_IP_PRI_CONNTRACK, -200), so that an outgoing packet is
+ * dropped before conntrack allocates an entry for it. On LOCAL_IN and
+ * FORWARD conntrack already ran in PRE_ROUTING: its state is read to check
+ * replies, and the unconfirmed entry of a dropped packet is freed with it,
+ * never entering the table (confirmation runs last, at INT_MAX).
+ */
+#define NETFENCE_PRI_IPV4	(NF_IP_PRI_RAW - 50)
+#define NETFENCE_PRI_IPV6	(NF_IP6_PRI_RAW - 50)
+
+static bool netfence_is_loopback(const struct net_device *dev)
+{
+	return dev && (dev->flags & IFF_LOOPBACK);
+}
+
+/* What conntrack, if present, already knows of the packet. */
+static enum netfence_ct netfence_ct_state(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	/*
+	 * nf_ct_get() only reads skb->_nfct: netfence uses conntrack's state
+	 * where conntrack runs, without depending on the module.
+	 */
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (!ct || ctinfo == IP_CT_UNTRACKED || nf_ct_is_template(ct))
+		return NETFENCE_CT_NONE;
+	if (ctinfo == IP_CT_ESTABLISHED_REPLY || ctinfo == IP_CT_RELATED_REPLY)
+		return NETFENCE_CT_REPLY;
+	return NETFENCE_CT_OTHER;
+#else
+	return NETFENCE_CT_NONE;
+#endif
+}
+
+static void netfence_count(struct netfence_net *pn, unsigned int family,
+			   enum netfence_hook hook, unsigned int len, bool accept)
+{
+	struct netfence_pcpu_stats *s = get_cpu_ptr(pn->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	if (accept) {
+		u64_stats_inc(&s->c[family][hook].accept_pkts);
+		u64_stats_add(&s->c[family][hook].accept_bytes, len);
+	} else {
+		u64_stats_inc(&s->c[family][hook].drop_pkts);
+		u64_stats_add(&s->c[family][hook].drop_bytes, len);
+	}
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(pn->stats);
+}
+
+/*
+ * Netfilter calls hooks under rcu_read_lock(): the policy read here stays
+ * valid until the hook returns, even if a commit replaces it meanwhile.
+ */
+static __always_inline unsigned int
+netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
+	      const struct nf_hook_state *state, enum netfence_path path,
+	      enum netfence_hook hook)
+{
+	unsigned int family = state->pf == NFPROTO_IPV4 ? 0 : 1;
+	const struct netfence_policy *pol = NULL;
+	struct netfence_flow flow;
+	int verdict;
+
+	if (netfence_is_loopback(state->in) || netfence_is_loopback(state->out))
+		goto accept;
+
+	pol = rcu_dereference(pn->policy);
+	if (unlikely(!pol))
+		goto drop;
+	if (netfence_parse(skb, family ? AF_INET6 : AF_INET, &flow))
+		goto drop;
+
+	verdict = netfence_match(pol, &flow, path, netfence_ct_state(skb));
+	if (verdict >= 0)
+		netfence_policy_hit(pol, verdict);
+	else if (verdict != NETFENCE_MATCH_BUILTIN)
+		goto drop;
+
+accept:
+	netfence_count(pn, family, hook, skb->len, true);
+	return NF_ACCEPT;
+
+drop:
+	netfence_count(pn, family, hook, skb->len, false);
+	if (pol && (netfence_policy_flags(pol) & NETFENCE_POLICY_F_AUDIT))
+		return NF_ACCEPT;
+	return NF_DROP;
+}
+
+static unsigned int netfence_hook_local_in(void *priv, struct sk_buff *skb,
+					   const struct nf_hook_state *state)
+{
+	return netfence_hook(priv, skb, state, NETFENCE_PATH_IN,
+			     NETFENCE_HOOK_LOCAL_IN);
+}
+
+static unsigned int netfence_hook_local_out(void *priv, struct sk_buff *skb,
+					    const struct nf_hook_state *state)
+{
+	return netfence_hook(priv, skb, state, NETFENCE_PATH_OUT,
+			     NETFENCE_HOOK_LOCAL_OUT);
+}
+
+static unsigned int netfence_hook_forward(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	return netfence_hook(priv, skb, state, NETFENCE_PATH_FWD,
+			     NETFENCE_HOOK_FORWARD);
+}
+
+/* IPv4 first: without IPv6 support only the first three are registered. */
+static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_HOOKS] = {
+	{
+		.hook = netfence_hook_local_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NETFENCE_PRI_IPV4,
+	},
+	{
+		.hook = netfence_hook_local_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NETFENCE_PRI_IPV4,
+	},
+	{
+		.hook = netfence_hook_forward,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NETFENCE_PRI_IPV4,
+	},
+	{
+		.hook = netfence_hook_local_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NETFENCE_PRI_IPV6,
+	},
+	{
+		.hook = netfence_hook_local_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NETFENCE_PRI_IPV6,
+	},
+	{
+		.hook = netfence_hook_forward,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NETFENCE_PRI_IPV6,
+	},
+};
+
+#define NETFENCE_NR_HOOKS_USED	(IS_ENABLED(CONFIG_IPV6) ? NETFENCE_NR_HOOKS : \
+				 NETFENCE_NR_HOOKS / NETFENCE_NR_FAMILIES)
+
+void netfence_hooks_init(struct netfence_net *pn)
+{
+	unsigned int i;
+
+	for (i = 0; i < NETFENCE_NR_HOOKS; i++) {
+		pn->hook_ops[i] = netfence_hook_ops_template[i];
+		pn->hook_ops[i].priv = pn;
+	}
+}
+
+int netfence_hooks_register(struct netfence_net *pn)
+{
+	struct net *net = pn->net;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4)) {
+		err = nf_defrag_ipv4_enable(net);
+		if (err)
+			return err;
+	}
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)) {
+		err = nf_defrag_ipv6_enable(net);
+		if (err)
+			goto err_defrag6;
+	}
+
+	err = nf_register_net_hooks(net, pn->hook_ops, NETFENCE_NR_HOOKS_USED);
+	if (err)
+		goto err_hooks;
+	pn->hooks_registered = NETFENCE_NR_HOOKS_USED;
+	return 0;
+
+err_hooks:
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
+		nf_defrag_ipv6_disable(net);
+err_defrag6:
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4))
+		nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void netfence_hooks_unregister(struct netfence_net *pn)
+{
+	struct net *net = pn->net;
+
+	lockdep_assert_held(&pn->lock);
+	if (!pn->hooks_registered)
+		return;
+
+	nf_unregister_net_hooks(net, pn->hook_ops, pn->hooks_registered);
+	pn->hooks_registered = 0;
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
+		nf_defrag_ipv6_disable(net);
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4))
+		nf_defrag_ipv4_disable(net);
+}
+
+u32 netfence_hooks_features(void)
+{
+	u32 feat = 0;
+
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4))
+		feat |= NETFENCE_FEAT_DEFRAG4;
+	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
+		feat |= NETFENCE_FEAT_DEFRAG6;
+	if (IS_ENABLED(CONFIG_NF_CONNTRACK))
+		feat |= NETFENCE_FEAT_CONNTRACK;
+	return feat;
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: per network namespace state.
+ *
+ * Each namespace has one immutable policy, published through an RCU
+ * pointer, and is either released (no hook registered) or isolated (its
+ * hooks registered). Policy transactions belong to the netlink socket that
+ * opened them and vanish when it closes.
+ */
+
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <net/netns/generic.h>
+
+#include "compat.h"
+#include "hooks.h"
+#include "netns.h"
+#include "policy.h"
+
+static unsigned int netfence_net_id __read_mostly;
+static atomic_t netfence_isolated_count = ATOMIC_INIT(0);
+
+/* A replaced policy, freed once no packet can still be using it. */
+struct netfence_retired {
+	struct rcu_head rcu;
+	struct netfence_policy *policy;
+};
+
+struct netfence_net *netfence_net(const struct net *net)
+{
+	return net_generic(net, netfence_net_id);
+}
+
+unsigned int netfence_isolated_netns(void)
+{
+	return atomic_read(&netfence_isolated_count);
+}
+
+static void netfence_retired_free(struct rcu_head *rcu)
+{
+	struct netfence_retired *r = container_of(rcu, struct netfence_retired, rcu);
+
+	netfence_policy_free(r->policy);
+	kfree(r);
+}
+
+/* Frees pol after a grace period, or at once when there is nothing to free. */
+static void netfence_retire(struct netfence_retired *r,
+			    struct netfence_policy *pol)
+{
+	if (!pol) {
+		kfree(r);
+		return;
+	}
+	r->policy = pol;
+	call_rcu(&r->rcu, netfence_retired_free);
+}
+
+static struct netfence_policy *
+netfence_empty_policy(struct netlink_ext_ack *extack)
+{
+	struct netfence_builder *b = netfence_builder_alloc();
+	struct netfence_policy *pol;
+
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	pol = netfence_policy_build(b, NETFENCE_POLICY_F_DEFAULT, extack);
+	netfence_builder_free(b);
+	return pol;
+}
+
+int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack)
+{
+	struct netfence_policy *pol;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	if (pn->isolated)
+		return 0;
+
+	/*
+	 * The hooks always find a policy. A NULL pointer stands for the
+	 * empty default policy as long as no hook can read it: materialise
+	 * it now. No hook of this namespace is registered yet, so nobody
+	 * can see the assignment half-done.
+	 */
+	if (!netfence_net_policy(pn)) {
+		pol = netfence_empty_policy(extack);
+		if (IS_ERR(pol))
+			return PTR_ERR(pol);
+		rcu_assign_pointer(pn->policy, pol);
+	}
+
+	err = netfence_hooks_register(pn);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
+		return err;
+	}
+
+	/*
+	 * Tamper resistance: the module stays loaded while a namespace is
+	 * isolated. The caller runs module code, so a reference is held.
+	 */
+	__module_get(THIS_MODULE);
+	pn->isolated = true;
+	atomic_inc(&netfence_isolated_count);
+	return 0;
+}
+
+void netfence_net_release(struct netfence_net *pn)
+{
+	lockdep_assert_held(&pn->lock);
+	if (!pn->isolated)
+		return;
+
+	netfence_hooks_unregister(pn);
+	pn->isolated = false;
+	atomic_dec(&netfence_isolated_count);
+	module_put(THIS_MODULE);
+}
+
+int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
+			bool isolate, struct netlink_ext_ack *extack)
+{
+	struct netfence_policy *new, *old;
+	struct netfence_retired *retired;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+
+	/* Allocated first: once the new policy is built nothing may fail. */
+	retired = kmalloc(sizeof(*retired), GFP_KERNEL);
+	if (!retired)
+		return -ENOMEM;
+
+	new = netfence_policy_build(txn->builder, txn->policy_flags, extack);
+	if (IS_ERR(new)) {
+		kfree(retired);
+		return PTR_ERR(new);
+	}
+
+	old = rcu_replace_pointer(pn->policy, new, lockdep_is_held(&pn->lock));
+
+	if (isolate && !pn->isolated) {
+		/*
+		 * The hooks are registered after the swap, so the first
+		 * packet they see already meets the new policy.
+		 */
+		err = netfence_net_isolate(pn, extack);
+		if (err) {
+			/*
+			 * Not isolated before, so the old policy never went
+			 * out of force. A hook registered for a moment may
+			 * still be reading the new one: retire it, do not
+			 * free it.
+			 */
+			new = rcu_replace_pointer(pn->policy, old,
+						  lockdep_is_held(&pn->lock));
+			netfence_retire(retired, new);
+			return err;
+		}
+	}
+
+	pn->policy_gen++;
+	netfence_retire(retired, old);
+	return 0;
+}
+
+static void netfence_counters_sum(struct netfence_net *pn,
+				  struct netfence_counters out[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX])
+{
+	unsigned int start, f, h;
+	int cpu;
+
+	memset(out, 0, sizeof(pn->stats_base));
+	for_each_possible_cpu(cpu) {
+		const struct netfence_pcpu_stats *s = per_cpu_ptr(pn->stats, cpu);
+
+		for (f = 0; f < NETFENCE_NR_FAMILIES; f++) {
+			for (h = 0; h < __NETFENCE_HOOK_MAX; h++) {
+				u64 ap, ab, dp, db;
+
+				do {
+					start = u64_stats_fetch_begin(&s->syncp);
+					ap = u64_stats_read(&s->c[f][h].accept_pkts);
+					ab = u64_stats_read(&s->c[f][h].accept_bytes);
+					dp = u64_stats_read(&s->c[f][h].drop_pkts);
+					db = u64_stats_read(&s->c[f][h].drop_bytes);
+				} while (u64_stats_fetch_retry(&s->syncp, start));
+
+				out[f][h].accept_pkts += ap;
+				out[f][h].accept_bytes += ab;
+				out[f][h].drop_pkts += dp;
+				out[f][h].drop_bytes += db;
+			}
+		}
+	}
+}
+
+void netfence_net_counters(struct netfence_net *pn,
+			   struct netfence_counters out[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX])
+{
+	unsigned int f, h;
+
+	lockdep_assert_held(&pn->lock);
+	netfence_counters_sum(pn, out);
+	for (f = 0; f < NETFENCE_NR_FAMILIES; f++) {
+		for (h = 0; h < __NETFENCE_HOOK_MAX; h++) {
+			const struct netfence_counters *b = &pn->stats_base[f][h];
+
+			out[f][h].accept_pkts -= b->accept_pkts;
+			out[f][h].accept_bytes -= b->accept_bytes;
+			out[f][h].drop_pkts -= b->drop_pkts;
+			out[f][h].drop_bytes -= b->drop_bytes;
+		}
+	}
+}
+
+/*
+ * Other CPUs keep counting while we read, so their counters are never
+ * written from here: a reset records the current sums as the new zero.
+ */
+void netfence_net_counters_reset(struct netfence_net *pn)
+{
+	struct netfence_policy *pol = netfence_net_policy(pn);
+
+	lockdep_assert_held(&pn->lock);
+	netfence_counters_sum(pn, pn->stats_base);
+	if (pol)
+		netfence_policy_reset_hits(pol);
+}
+
+struct netfence_txn *netfence_txn_find(struct netfence_net *pn, u32 portid)
+{
+	struct netfence_txn *txn;
+
+	lockdep_assert_held(&pn->lock);
+	list_for_each_entry(txn, &pn->txns, list) {
+		if (txn->portid == portid)
+			return txn;
+	}
+	return NULL;
+}
+
+struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
+					bool append, const u32 *policy_flags)
+{
+	struct netfence_policy *pol = netfence_net_policy(pn);
+	struct netfence_txn *txn;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	if (!txn)
+		return ERR_PTR(-ENOMEM);
+	txn->builder = netfence_builder_alloc();
+	if (!txn->builder) {
+		kfree(txn);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (append && pol) {
+		err = netfence_builder_load(txn->builder, pol);
+		if (err) {
+			netfence_builder_free(txn->builder);
+			kfree(txn);
+			return ERR_PTR(err);
+		}
+	}
+
+	if (policy_flags)
+		txn->policy_flags = *policy_flags;
+	else if (append && pol)
+		txn->policy_flags = netfence_policy_flags(pol);
+	else
+		txn->policy_flags = NETFENCE_POLICY_F_DEFAULT;
+	txn->portid = portid;
+	list_add(&txn->list, &pn->txns);
+	return txn;
+}
+
+void netfence_txn_free(struct netfence_txn *txn)
+{
+	list_del(&txn->list);
+	netfence_builder_free(txn->builder);
+	kfree(txn);
+}
+
+/* A closing netlink socket takes its open transaction with it. */
+static int netfence_netlink_event(struct notifier_block *nb,
+				  unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct netfence_net *pn;
+	struct netfence_txn *txn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+
+	pn = netfence_net(n->net);
+	mutex_lock(&pn->lock);
+	txn = netfence_txn_find(pn, n->portid);
+	if (txn)
+		netfence_txn_free(txn);
+	mutex_unlock(&pn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block netfence_netlink_notifier = {
+	.notifier_call = netfence_netlink_event,
+};
+
+int netfence_txn_notifier_init(void)
+{
+	return netlink_register_notifier(&netfence_netlink_notifier);
+}
+
+void netfence_txn_notifier_uninit(void)
+{
+	netlink_unregister_notifier(&netfence_netlink_notifier);
+}
+
+static int __net_init netfence_net_init(struct net *net)
+{
+	struct netfence_net *pn = netfence_net(net);
+	int cpu;
+
+	pn->stats = alloc_percpu_gfp(struct netfence_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!pn->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(pn->stats, cpu)->syncp);
+
+	mutex_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->txns);
+	pn->net = net;
+	netfence_hooks_init(pn);
+	return 0;
+}
+
+/*
+ * A namespace that goes away while isolated: its hooks go first, before
+ * the namespace core waits for a grace period and calls the exit method.
+ */
+static void __net_exit netfence_net_pre_exit(struct net *net)
+{
+	struct netfence_net *pn = netfence_net(net);
+
+	mutex_lock(&pn->lock);
+	netfence_net_release(pn);
+	mutex_unlock(&pn->lock);
+}
+
+static void __net_exit netfence_net_exit(struct net *net)
+{
+	struct netfence_net *pn = netfence_net(net);
+	struct netfence_txn *txn, *tmp;
+	struct netfence_policy *pol;
+
+	/*
+	 * No hook is registered since pre_exit and a grace period has
+	 * passed since: no packet can still use the policy. Replaced
+	 * policies still queued in call_rcu are freed by their callbacks.
+	 */
+	mutex_lock(&pn->lock);
+	list_for_each_entry_safe(txn, tmp, &pn->txns, list)
+		netfence_txn_free(txn);
+	pol = rcu_replace_pointer(pn->policy, NULL, lockdep_is_held(&pn->lock));
+	mutex_unlock(&pn->lock);
+	if (pol)
+		netfence_policy_free(pol);
+
+	mutex_destroy(&pn->lock);
+	free_percpu(pn->stats);
+}
+
+static struct pernet_operations netfence_net_ops = {
+	.init = netfence_net_init,
+	.pre_exit = netfence_net_pre_exit,
+	.exit = netfence_net_exit,
+	.id = &netfence_net_id,
+	.size = sizeof(struct netfence_net),
+};
+
+int netfence_netns_init(void)
+{
+	return register_pernet_subsys(&netfence_net_ops);
+}
+
+void netfence_netns_uninit(void)
+{
+	unregister_pernet_subsys(&netfence_net_ops);
+}

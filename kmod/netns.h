@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netfence: per network namespace state (policy, isolation, counters,
+ * open policy transactions).
+ */
+#ifndef _NETFENCE_NETNS_H
+#define _NETFENCE_NETNS_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/netfence.h>
+
+struct netfence_policy;
+struct netfence_builder;
+struct netlink_ext_ack;
+
+#define NETFENCE_NR_FAMILIES	2	/* index 0: IPv4, 1: IPv6 */
+#define NETFENCE_NR_HOOKS	(NETFENCE_NR_FAMILIES * __NETFENCE_HOOK_MAX)
+
+/* Packet and byte counters of one (family, hook), as read or reset. */
+struct netfence_counters {
+	u64 accept_pkts;
+	u64 accept_bytes;
+	u64 drop_pkts;
+	u64 drop_bytes;
+};
+
+/*
+ * Per-CPU counters of one namespace: each CPU writes only its own copy, so
+ * the packet path never writes a cache line shared with another CPU.
+ */
+struct netfence_pcpu_stats {
+	struct {
+		u64_stats_t accept_pkts;
+		u64_stats_t accept_bytes;
+		u64_stats_t drop_pkts;
+		u64_stats_t drop_bytes;
+	} c[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/* A policy transaction, owned by one netlink socket (portid). */
+struct netfence_txn {
+	struct list_head list;
+	struct netfence_builder *builder;
+	u32 portid;
+	u32 policy_flags;
+};
+
+/*
+ * State of one network namespace. The packet path reads only policy and
+ * stats (through the hook's private pointer); everything else changes under
+ * lock, which also serialises isolate, release and commit.
+ */
+struct netfence_net {
+	struct netfence_policy __rcu *policy;	/* NULL: empty, default flags */
+	struct netfence_pcpu_stats __percpu *stats;
+
+	struct mutex lock;
+	struct net *net;
+	bool isolated;
+	u32 policy_gen;				/* bumped by every commit */
+	unsigned int hooks_registered;
+	struct list_head txns;			/* struct netfence_txn */
+	struct netfence_counters stats_base[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX];
+	struct nf_hook_ops hook_ops[NETFENCE_NR_HOOKS];
+};
+
+struct netfence_net *netfence_net(const struct net *net);
+
+int netfence_netns_init(void);
+void netfence_netns_uninit(void);
+int netfence_txn_notifier_init(void);
+void netfence_txn_notifier_uninit(void);
+
+/* Number of isolated namespaces, all of them. */
+unsigned int netfence_isolated_netns(void);
+
+/* The following require pn->lock. */
+static inline struct netfence_policy *
+netfence_net_policy(const struct netfence_net *pn)
+{
+	return rcu_dereference_protected(pn->policy, lockdep_is_held(&pn->lock));
+}
+
+int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack);
+void netfence_net_release(struct netfence_net *pn);
+int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
+			bool isolate, struct netlink_ext_ack *extack);
+void netfence_net_counters(struct netfence_net *pn,
+			   struct netfence_counters out[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX]);
+void netfence_net_counters_reset(struct netfence_net *pn);
+
+struct netfence_txn *netfence_txn_find(struct netfence_net *pn, u32 portid);
+struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
+					bool append, const u32 *policy_flags);
+void netfence_txn_free(struct netfence_txn *txn);
+
+#endif /* _NETFENCE_NETNS_H */
