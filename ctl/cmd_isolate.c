@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfence.h>
@@ -73,6 +74,50 @@ static int read_policy_file(const char *path, struct policy_spec *p)
 int policy_from_file(const char *path, struct policy_spec *p)
 {
 	return read_policy_file(path, p);
+}
+
+/*
+ * Warns (never refuses) when the policy about to be in force has no rule
+ * for the SSH session this command runs in: responders lock themselves
+ * out of remote hosts that way. Returns an exit code.
+ */
+static int warn_ssh_lockout(struct nf_sock *s, bool with_policy, bool keep,
+			    struct policy_spec *spec)
+{
+	const char *ssh = getenv("SSH_CONNECTION");
+	struct rule_vec cur = { 0 };
+	struct nf_status st;
+	char msg[NF_ERR_LEN];
+	uint32_t flags;
+	int rc;
+
+	if (!ssh || !*ssh)
+		return EXIT_OK;
+	rc = nf_get_status(s, &st);
+	if (rc)
+		return nf_report(s, "isolate", rc);
+	flags = with_policy ? policy_spec_flags(spec, keep ? st.flags :
+						NETFENCE_POLICY_F_DEFAULT) : st.flags;
+	if (flags & NETFENCE_POLICY_F_AUDIT)
+		return EXIT_OK;
+	if (!with_policy || keep) {
+		rc = nf_get_rules(s, &cur);
+		if (rc) {
+			rule_vec_free(&cur);
+			return nf_report(s, "isolate", rc);
+		}
+	}
+	for (size_t i = 0; with_policy && i < spec->rules.n; i++) {
+		if (rule_vec_push(&cur, &spec->rules.v[i])) {
+			rule_vec_free(&cur);
+			fprintf(stderr, "netfence: out of memory\n");
+			return EXIT_FAIL;
+		}
+	}
+	if (ssh_session_cut(ssh, cur.v, cur.n, msg, sizeof(msg)))
+		fprintf(stderr, "netfence: %s\n", msg);
+	rule_vec_free(&cur);
+	return EXIT_OK;
 }
 
 int cmd_isolate(int argc, char **argv)
@@ -164,6 +209,9 @@ int cmd_isolate(int argc, char **argv)
 	spec.clear = (spec.clear & ~cli_set) | cli_clear;
 
 	rc = nf_open(&s);
+	if (rc)
+		goto out;
+	rc = warn_ssh_lockout(&s, with_policy, keep, &spec);
 	if (rc)
 		goto out;
 	if (!with_policy) {

@@ -685,3 +685,63 @@ int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
 		rc = fail(err, errlen, "dns auto: no nameserver in %s", path);
 	return rc;
 }
+
+/* Does r let remote (family, addr) open a TCP connection to local port? */
+static bool rule_allows_tcp_in(const struct nf_rule *r, int family,
+			       const uint8_t *addr, uint16_t port)
+{
+	int full, bits = r->prefixlen;
+
+	if (r->dir != NETFENCE_DIR_IN && r->dir != NETFENCE_DIR_BOTH)
+		return false;
+	if (r->proto != 0 && r->proto != IPPROTO_TCP)
+		return false;
+	if (port < r->port_min || port > r->port_max)
+		return false;
+	if (r->family == AF_UNSPEC)
+		return true;
+	if (r->family != family)
+		return false;
+	full = bits / 8;
+	if (memcmp(r->addr, addr, (size_t)full))
+		return false;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+
+		if ((r->addr[full] & mask) != (addr[full] & mask))
+			return false;
+	}
+	return true;
+}
+
+int ssh_session_cut(const char *ssh_connection, const struct nf_rule *rules,
+		    size_t n, char *msg, size_t len)
+{
+	char client[INET6_ADDRSTRLEN + 16];
+	unsigned int cport, sport;
+	uint8_t addr[16] = { 0 };
+	char *pct;
+	int family;
+
+	if (!ssh_connection ||
+	    sscanf(ssh_connection, "%61s %u %*s %u", client, &cport, &sport) != 3 ||
+	    sport > 65535)
+		return 0;
+	pct = strchr(client, '%');
+	if (pct)
+		*pct = '\0';
+	if (inet_pton(AF_INET, client, addr) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, client, addr) == 1)
+		family = AF_INET6;
+	else
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (rule_allows_tcp_in(&rules[i], family, addr, (uint16_t)sport))
+			return 0;
+	snprintf(msg, len,
+		 "warning: no rule lets this SSH session in (%s to tcp port %u): it will be cut off; "
+		 "allow it with '%s proto tcp port %u dir in'",
+		 client, sport, client, sport);
+	return 1;
+}

@@ -102,6 +102,14 @@ void policy_write(FILE *f, uint32_t flags, const struct nf_rule *rules,
  */
 int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen);
 
+/*
+ * Lock-out check: ssh_connection is $SSH_CONNECTION ("CLIENT CPORT SERVER
+ * SPORT"). Returns 1 with a warning in msg when no rule lets CLIENT connect
+ * to tcp port SPORT, 0 when one does or the variable is absent or unusable.
+ */
+int ssh_session_cut(const char *ssh_connection, const struct nf_rule *rules,
+		    size_t n, char *msg, size_t len);
+
 const char *proto_name(uint8_t proto);	/* NULL if none */
 const char *dir_name(uint8_t dir);
 const char *family_name(uint8_t family);	/* "ipv4", "ipv6", "any" */

@@ -741,6 +741,55 @@ static void test_json_rules(void)
 }
 
 static const struct {
+	const char *ssh;
+	const char *rules;	/* separated by ';' */
+	int cut;
+} ssh_cases[] = {
+	{ NULL, "", 0 },
+	{ "", "", 0 },
+	{ "garbage", "", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.7 proto tcp port 22 dir in", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.0/24 port 22 dir both", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.6/31 dir in", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "any dir in", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "any4 port 1-1024 dir in", 0 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.7 proto tcp port 22", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.7 proto udp port 22 dir in", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.7 proto tcp port 2222 dir in", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.8 proto tcp port 22 dir in", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "198.51.100.4/31 dir in", 1 },
+	{ "198.51.100.7 50000 10.0.0.2 22", "any6 dir in", 1 },
+	{ "2001:db8::7 50000 2001:db8::1 22", "2001:db8::/64 proto tcp port 22 dir in", 0 },
+	{ "fe80::7%eth0 50000 fe80::1%eth0 22", "fe80::/10 dir in", 0 },
+	{ "2001:db8::7 50000 2001:db8::1 22", "any4 dir in; 198.51.100.7 dir in", 1 },
+};
+
+static void test_ssh_lockout(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ssh_cases); i++) {
+		struct rule_vec rv = { 0 };
+		char err[NF_ERR_LEN], msg[NF_ERR_LEN], *copy, *save = NULL, *r;
+		int cut;
+
+		copy = strdup(ssh_cases[i].rules);
+		for (r = strtok_r(copy, ";", &save); r; r = strtok_r(NULL, ";", &save))
+			if (rule_parse_string(r, &rv, err, sizeof(err)))
+				failf("case %zu: %s", i, err);
+		free(copy);
+		cut = ssh_session_cut(ssh_cases[i].ssh, rv.v, rv.n, msg, sizeof(msg));
+		if (cut != ssh_cases[i].cut)
+			failf("case %zu (%s / %s): cut=%d", i, ssh_cases[i].ssh,
+			      ssh_cases[i].rules, cut);
+		if (i == 3 && strcmp(msg, "warning: no rule lets this SSH session in "
+				     "(198.51.100.7 to tcp port 22): it will be cut off; allow it "
+				     "with '198.51.100.7 proto tcp port 22 dir in'"))
+			failf("message '%s'", msg);
+		rule_vec_free(&rv);
+	}
+}
+
+static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
@@ -757,6 +806,7 @@ static const struct {
 	{ "json_status", test_json_status },
 	{ "status_text", test_status_human },
 	{ "json_rules", test_json_rules },
+	{ "ssh_lockout", test_ssh_lockout },
 };
 
 int main(void)
