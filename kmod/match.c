@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: verdict for a classified packet. Lock-free and allocation-free:
+ * it only reads the immutable policy.
+ */
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/ndisc.h>
+
+#include "match.h"
+#include "policy_priv.h"
+
+#define DHCP4_CLIENT_PORT	68
+#define DHCP4_SERVER_PORT	67
+#define DHCP6_CLIENT_PORT	546
+#define DHCP6_SERVER_PORT	547
+
+/*
+ * One side of a lookup: the remote address of the packet, the rule
+ * direction that makes the packet an initiator here (its range is checked
+ * against dport), and whether a reply match (the other direction, range
+ * checked against sport) is acceptable.
+ */
+struct match_side {
+	const struct netfence_tuple *t;
+	const union nf_inet_addr *remote;
+	u8 family;
+	u8 flags;		/* NETFENCE_FLOW_* of t */
+	u8 init_dir;		/* NETFENCE_DIR_OUT or NETFENCE_DIR_IN */
+	bool reply_ok;
+};
+
+static inline bool port_in(const struct netfence_rule_fields *f, u16 port)
+{
+	return port >= f->port_min && port <= f->port_max;
+}
+
+static bool rule_allows(const struct netfence_rule_fields *f,
+			const struct match_side *s)
+{
+	u8 reply_dir = s->init_dir ^ NETFENCE_DIR_BOTH;
+
+	if (f->proto) {
+		if (f->proto != s->t->proto)
+			return false;
+	} else if (f->has_ports && s->t->proto != IPPROTO_TCP &&
+		   s->t->proto != IPPROTO_UDP) {
+		return false;
+	}
+	if (!f->has_ports)
+		return (f->dir & s->init_dir) || (s->reply_ok && (f->dir & reply_dir));
+	/* Non-first fragments and ICMP have no ports: only port-less rules. */
+	if (!(s->flags & NETFENCE_FLOW_PORTS))
+		return false;
+	if ((f->dir & s->init_dir) && port_in(f, s->t->dport))
+		return true;
+	return s->reply_ok && (f->dir & reply_dir) && port_in(f, s->t->sport);
+}
+
+static int match_rules(const struct netfence_policy *pol,
+		       const struct match_side *s)
+{
+	const struct netfence_trie *trie;
+	const u8 *key;
+	u32 base, g, i, end;
+
+	if (s->family == AF_INET) {
+		trie = &pol->trie4;
+		base = pol->base4;
+		key = (const u8 *)&s->remote->ip;
+	} else {
+		trie = &pol->trie6;
+		base = pol->base6;
+		key = (const u8 *)&s->remote->in6;
+	}
+	/* Longest prefix first, then its shorter prefixes. */
+	for (g = netfence_trie_lookup(trie, key); g; g = netfence_trie_parent(trie, g)) {
+		netfence_trie_rules(trie, g, &i, &end);
+		for (; i < end; i++)
+			if (rule_allows(&pol->fields[base + i], s))
+				return base + i;
+	}
+	/* Address-less rules: prefix length 0 in both families. */
+	for (i = 0; i < pol->n_unspec; i++)
+		if (rule_allows(&pol->fields[i], s))
+			return i;
+	return NETFENCE_MATCH_DROP;
+}
+
+static int match_path(const struct netfence_policy *pol, u8 family,
+		      const struct netfence_tuple *t, u8 flags,
+		      enum netfence_path path, bool reply_ok)
+{
+	struct match_side s = {
+		.t = t,
+		.family = family,
+		.flags = flags,
+		.reply_ok = reply_ok,
+	};
+	int ret;
+
+	if (path == NETFENCE_PATH_IN) {
+		s.remote = &t->saddr;
+		s.init_dir = NETFENCE_DIR_IN;
+		return match_rules(pol, &s);
+	}
+	/* PATH_OUT, and the first half of PATH_FWD. */
+	s.remote = &t->daddr;
+	s.init_dir = NETFENCE_DIR_OUT;
+	ret = match_rules(pol, &s);
+	if (ret >= 0 || path != NETFENCE_PATH_FWD)
+		return ret;
+	s.remote = &t->saddr;
+	s.init_dir = NETFENCE_DIR_IN;
+	return match_rules(pol, &s);
+}
+
+static bool udp_ports_are(const struct netfence_flow *flow, u16 sport, u16 dport)
+{
+	return flow->t.proto == IPPROTO_UDP && (flow->flags & NETFENCE_FLOW_PORTS) &&
+	       flow->t.sport == sport && flow->t.dport == dport;
+}
+
+static bool dhcp_allows(const struct netfence_flow *flow, enum netfence_path path,
+			u16 client, u16 server)
+{
+	if (path == NETFENCE_PATH_OUT)
+		return udp_ports_are(flow, client, server);
+	if (path == NETFENCE_PATH_IN)
+		return udp_ports_are(flow, server, client);
+	return false;
+}
+
+static bool builtin_allows(const struct netfence_policy *pol,
+			   const struct netfence_flow *flow,
+			   enum netfence_path path)
+{
+	u32 pf = pol->flags;
+
+	if (flow->family == AF_INET6) {
+		if ((pf & NETFENCE_POLICY_F_ND) && flow->t.proto == IPPROTO_ICMPV6 &&
+		    flow->icmp_type >= NDISC_ROUTER_SOLICITATION &&
+		    flow->icmp_type <= NDISC_REDIRECT &&
+		    !(flow->flags & NETFENCE_FLOW_FRAG))
+			return true;
+		if ((pf & NETFENCE_POLICY_F_DHCP6) &&
+		    dhcp_allows(flow, path, DHCP6_CLIENT_PORT, DHCP6_SERVER_PORT))
+			return true;
+	} else {
+		if ((pf & NETFENCE_POLICY_F_DHCP4) &&
+		    dhcp_allows(flow, path, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT))
+			return true;
+	}
+	if ((pf & NETFENCE_POLICY_F_ICMP_ERR) && (flow->flags & NETFENCE_FLOW_ICMP_ERR)) {
+		enum netfence_path inner_path;
+
+		/*
+		 * An inbound error quotes one of our outbound packets and the
+		 * other way round. The quoted packet was allowed already, so
+		 * its SYN/query/conntrack state does not matter.
+		 */
+		if (path == NETFENCE_PATH_IN)
+			inner_path = NETFENCE_PATH_OUT;
+		else if (path == NETFENCE_PATH_OUT)
+			inner_path = NETFENCE_PATH_IN;
+		else
+			inner_path = NETFENCE_PATH_FWD;
+		if (match_path(pol, flow->family, &flow->inner, flow->inner_flags,
+			       inner_path, true) >= 0)
+			return true;
+	}
+	return false;
+}
+
+int netfence_match(const struct netfence_policy *pol,
+		   const struct netfence_flow *flow,
+		   enum netfence_path path, enum netfence_ct ct)
+{
+	bool reply_ok;
+	int ret;
+
+	/* Only an initiator may open: no SYN, no query, no untracked "reply". */
+	reply_ok = !(flow->flags & (NETFENCE_FLOW_SYN | NETFENCE_FLOW_ICMP_REQ)) &&
+		   ct != NETFENCE_CT_OTHER;
+	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok);
+	if (ret >= 0)
+		return ret;
+	return builtin_allows(pol, flow, path) ? NETFENCE_MATCH_BUILTIN : NETFENCE_MATCH_DROP;
+}

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: the builder a transaction fills, and the immutable policy built
+ * from it at commit.
+ */
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/jhash.h>
+#include <linux/mm.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/socket.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#include "policy_priv.h"
+
+/* The KUnit module lowers this to test the limit cheaply. */
+#ifndef NETFENCE_BUILDER_MAX_RULES
+#define NETFENCE_BUILDER_MAX_RULES	NETFENCE_MAX_RULES
+#endif
+
+/*
+ * The builder keeps its rules in insertion order in a growing array, with
+ * an open-addressing hash table (linear probing, indices + 1) over them so
+ * that duplicates are refused and deletions found in O(1).
+ */
+struct netfence_builder {
+	struct netfence_rule *rules;
+	u32 n;
+	u32 cap;
+	u32 *slots;
+	u32 mask;		/* slots has mask + 1 entries (a power of two) */
+};
+
+/* Zeroes the address bytes the family does not use, so memcmp equals cmp. */
+static void rule_normalize(struct netfence_rule *dst,
+			   const struct netfence_rule *src)
+{
+	*dst = *src;
+	if (dst->family == AF_INET)
+		memset((u8 *)&dst->addr + 4, 0, sizeof(dst->addr) - 4);
+}
+
+static u32 rule_hash(const struct netfence_rule *r)
+{
+	BUILD_BUG_ON(sizeof(*r) % sizeof(u32));
+	return jhash2((const u32 *)r, sizeof(*r) / sizeof(u32), 0);
+}
+
+/* Slot of rule r (normalized), or of the empty slot where it would go. */
+static u32 builder_find(const struct netfence_builder *b,
+			const struct netfence_rule *r, bool *found)
+{
+	u32 h = rule_hash(r) & b->mask;
+
+	while (b->slots[h]) {
+		if (!memcmp(&b->rules[b->slots[h] - 1], r, sizeof(*r))) {
+			*found = true;
+			return h;
+		}
+		h = (h + 1) & b->mask;
+	}
+	*found = false;
+	return h;
+}
+
+static int builder_rehash(struct netfence_builder *b, u32 nslots)
+{
+	u32 *slots, i, h;
+
+	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < b->n; i++) {
+		h = rule_hash(&b->rules[i]) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	kvfree(b->slots);
+	b->slots = slots;
+	b->mask = nslots - 1;
+	return 0;
+}
+
+struct netfence_builder *netfence_builder_alloc(void)
+{
+	struct netfence_builder *b;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	if (builder_rehash(b, 64)) {
+		kfree(b);
+		return NULL;
+	}
+	return b;
+}
+
+void netfence_builder_free(struct netfence_builder *b)
+{
+	if (!b)
+		return;
+	kvfree(b->rules);
+	kvfree(b->slots);
+	kfree(b);
+}
+
+/* Makes room for one more rule (array and table), keeping the contents. */
+static int builder_reserve(struct netfence_builder *b)
+{
+	int err;
+
+	if (b->n == b->cap) {
+		u32 cap = b->cap ? b->cap * 2 : 64;
+		struct netfence_rule *rules;
+
+		cap = min_t(u32, cap, NETFENCE_BUILDER_MAX_RULES);
+		rules = kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL);
+		if (!rules)
+			return -ENOMEM;
+		if (b->n)
+			memcpy(rules, b->rules, b->n * sizeof(*rules));
+		kvfree(b->rules);
+		b->rules = rules;
+		b->cap = cap;
+	}
+	/* Load factor at most 1/2 keeps probe sequences short. */
+	if ((b->n + 1) * 2 > b->mask + 1) {
+		err = builder_rehash(b, (b->mask + 1) * 2);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int netfence_builder_add(struct netfence_builder *b,
+			 const struct netfence_rule *r,
+			 struct netlink_ext_ack *extack)
+{
+	struct netfence_rule nr;
+	bool found;
+	u32 h;
+	int err;
+
+	err = netfence_rule_validate(r, extack);
+	if (err)
+		return err;
+	rule_normalize(&nr, r);
+	builder_find(b, &nr, &found);
+	if (found)
+		return 0;
+	if (b->n >= NETFENCE_BUILDER_MAX_RULES) {
+		NL_SET_ERR_MSG(extack, "too many rules in one policy");
+		return -E2BIG;
+	}
+	err = builder_reserve(b);
+	if (err)
+		return err;
+	h = builder_find(b, &nr, &found);
+	b->rules[b->n++] = nr;
+	b->slots[h] = b->n;
+	return 0;
+}
+
+/* Empties slot h, shifting later entries of its probe run back. */
+static void builder_slot_clear(struct netfence_builder *b, u32 h)
+{
+	u32 i = h, j = h, k;
+
+	for (;;) {
+		j = (j + 1) & b->mask;
+		if (!b->slots[j])
+			break;
+		k = rule_hash(&b->rules[b->slots[j] - 1]) & b->mask;
+		/* Entry j may move to i only if its home k is not in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		b->slots[i] = b->slots[j];
+		i = j;
+	}
+	b->slots[i] = 0;
+}
+
+int netfence_builder_del(struct netfence_builder *b,
+			 const struct netfence_rule *r,
+			 struct netlink_ext_ack *extack)
+{
+	struct netfence_rule nr;
+	u32 h, idx, last;
+	bool found;
+
+	rule_normalize(&nr, r);
+	h = builder_find(b, &nr, &found);
+	if (!found) {
+		NL_SET_ERR_MSG(extack, "no such rule");
+		return -ENOENT;
+	}
+	idx = b->slots[h] - 1;
+	builder_slot_clear(b, h);
+	last = b->n - 1;
+	if (idx != last) {
+		/* Move the last rule into the hole and repoint its slot. */
+		h = builder_find(b, &b->rules[last], &found);
+		b->rules[idx] = b->rules[last];
+		b->slots[h] = idx + 1;
+	}
+	b->n--;
+	return 0;
+}
+
+u32 netfence_builder_count(const struct netfence_builder *b)
+{
+	return b->n;
+}
+
+int netfence_builder_load(struct netfence_builder *b,
+			  const struct netfence_policy *pol)
+{
+	struct netfence_builder nb = {};
+	struct netfence_rule r;
+	bool found;
+	u32 i, h, cap = max_t(u32, pol->count, 64);
+	int err;
+
+	nb.rules = kvmalloc_array(cap, sizeof(*nb.rules), GFP_KERNEL);
+	if (!nb.rules)
+		return -ENOMEM;
+	nb.cap = cap;
+	err = builder_rehash(&nb, roundup_pow_of_two(cap * 2));
+	if (err) {
+		kvfree(nb.rules);
+		return err;
+	}
+	for (i = 0; i < pol->count; i++) {
+		netfence_policy_rule(pol, i, &r);
+		h = builder_find(&nb, &r, &found);
+		if (found)
+			continue;
+		nb.rules[nb.n++] = r;
+		nb.slots[h] = nb.n;
+	}
+	kvfree(b->rules);
+	kvfree(b->slots);
+	*b = nb;
+	return 0;
+}
+
+static int rule_sort_cmp(const void *a, const void *b)
+{
+	return netfence_rule_cmp(a, b);
+}
+
+static void policy_free_parts(struct netfence_policy *pol)
+{
+	unsigned int cpu;
+
+	if (pol->hits) {
+		for_each_possible_cpu(cpu)
+			kvfree(pol->hits[cpu]);
+		kfree(pol->hits);
+	}
+	netfence_trie_free(&pol->trie4);
+	netfence_trie_free(&pol->trie6);
+	kvfree(pol->fields);
+	kvfree(pol->addr4);
+	kvfree(pol->addr6);
+}
+
+static int policy_alloc_hits(struct netfence_policy *pol)
+{
+	unsigned int cpu;
+
+	pol->hits = kcalloc(nr_cpu_ids, sizeof(*pol->hits), GFP_KERNEL);
+	if (!pol->hits)
+		return -ENOMEM;
+	pol->mem += nr_cpu_ids * sizeof(*pol->hits);
+	if (!pol->count)
+		return 0;
+	for_each_possible_cpu(cpu) {
+		pol->hits[cpu] = kvcalloc(pol->count, sizeof(local64_t), GFP_KERNEL);
+		if (!pol->hits[cpu])
+			return -ENOMEM;
+		pol->mem += (size_t)pol->count * sizeof(local64_t);
+	}
+	return 0;
+}
+
+/* Splits the sorted rules into the per-family arrays and builds the tries. */
+static int policy_fill(struct netfence_policy *pol,
+		       const struct netfence_rule *rules)
+{
+	u8 *lens;
+	u32 i;
+	int err;
+
+	for (i = 0; i < pol->count; i++) {
+		const struct netfence_rule *r = &rules[i];
+		struct netfence_rule_fields *f = &pol->fields[i];
+
+		f->port_min = r->port_min;
+		f->port_max = r->port_max;
+		f->proto = r->proto;
+		f->dir = r->dir;
+		f->prefixlen = r->prefixlen;
+		f->has_ports = netfence_rule_has_ports(r);
+		if (r->family == AF_INET)
+			pol->addr4[i - pol->base4] = r->addr.ip;
+		else if (r->family == AF_INET6)
+			pol->addr6[i - pol->base6] = r->addr.in6;
+	}
+
+	lens = kvmalloc(max(pol->n4, pol->n6) + 1, GFP_KERNEL);
+	if (!lens)
+		return -ENOMEM;
+	for (i = 0; i < pol->n4; i++)
+		lens[i] = pol->fields[pol->base4 + i].prefixlen;
+	err = netfence_trie_build(&pol->trie4, (const u8 *)pol->addr4, lens,
+				  pol->n4, 4);
+	if (!err) {
+		for (i = 0; i < pol->n6; i++)
+			lens[i] = pol->fields[pol->base6 + i].prefixlen;
+		err = netfence_trie_build(&pol->trie6, (const u8 *)pol->addr6,
+					  lens, pol->n6, 16);
+	}
+	kvfree(lens);
+	return err;
+}
+
+struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
+					      u32 flags,
+					      struct netlink_ext_ack *extack)
+{
+	struct netfence_policy *pol;
+	struct netfence_rule *rules = NULL;
+	u32 i, n = 0;
+	int err = -ENOMEM;
+
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol)
+		goto err;
+	pol->flags = flags;
+	pol->mem = sizeof(*pol);
+
+	if (b->n) {
+		rules = kvmalloc_array(b->n, sizeof(*rules), GFP_KERNEL);
+		if (!rules)
+			goto err;
+		memcpy(rules, b->rules, b->n * sizeof(*rules));
+		sort(rules, b->n, sizeof(*rules), rule_sort_cmp, NULL);
+		/* The builder refuses duplicates; stay safe regardless. */
+		for (i = 0; i < b->n; i++)
+			if (!n || netfence_rule_cmp(&rules[n - 1], &rules[i]))
+				rules[n++] = rules[i];
+	}
+	pol->count = n;
+	for (i = 0; i < n; i++) {
+		if (rules[i].family == AF_UNSPEC)
+			pol->n_unspec++;
+		else if (rules[i].family == AF_INET)
+			pol->n4++;
+		else
+			pol->n6++;
+	}
+	pol->base4 = pol->n_unspec;
+	pol->base6 = pol->base4 + pol->n4;
+
+	if (n) {
+		pol->fields = kvmalloc_array(n, sizeof(*pol->fields), GFP_KERNEL);
+		if (!pol->fields)
+			goto err;
+		pol->mem += (size_t)n * sizeof(*pol->fields);
+	}
+	if (pol->n4) {
+		pol->addr4 = kvmalloc_array(pol->n4, sizeof(*pol->addr4), GFP_KERNEL);
+		if (!pol->addr4)
+			goto err;
+		pol->mem += (size_t)pol->n4 * sizeof(*pol->addr4);
+	}
+	if (pol->n6) {
+		pol->addr6 = kvmalloc_array(pol->n6, sizeof(*pol->addr6), GFP_KERNEL);
+		if (!pol->addr6)
+			goto err;
+		pol->mem += (size_t)pol->n6 * sizeof(*pol->addr6);
+	}
+	err = policy_fill(pol, rules);
+	if (err)
+		goto err;
+	pol->mem += netfence_trie_mem(&pol->trie4) + netfence_trie_mem(&pol->trie6);
+	err = policy_alloc_hits(pol);
+	if (err)
+		goto err;
+	kvfree(rules);
+	return pol;
+
+err:
+	kvfree(rules);
+	if (pol) {
+		policy_free_parts(pol);
+		kfree(pol);
+	}
+	NL_SET_ERR_MSG(extack, "out of memory building the policy");
+	return ERR_PTR(err);
+}
+
+void netfence_policy_free(struct netfence_policy *pol)
+{
+	if (!pol)
+		return;
+	policy_free_parts(pol);
+	kfree(pol);
+}
+
+u32 netfence_policy_flags(const struct netfence_policy *pol)
+{
+	return pol->flags;
+}
+
+u32 netfence_policy_count(const struct netfence_policy *pol)
+{
+	return pol->count;
+}
+
+void netfence_policy_rule(const struct netfence_policy *pol, u32 idx,
+			  struct netfence_rule *out)
+{
+	const struct netfence_rule_fields *f = &pol->fields[idx];
+
+	memset(out, 0, sizeof(*out));
+	if (idx >= pol->base6) {
+		out->family = AF_INET6;
+		out->addr.in6 = pol->addr6[idx - pol->base6];
+	} else if (idx >= pol->base4) {
+		out->family = AF_INET;
+		out->addr.ip = pol->addr4[idx - pol->base4];
+	} else {
+		out->family = AF_UNSPEC;
+	}
+	out->prefixlen = f->prefixlen;
+	out->proto = f->proto;
+	out->dir = f->dir;
+	out->port_min = f->port_min;
+	out->port_max = f->port_max;
+}
+
+void netfence_policy_hit(const struct netfence_policy *pol, u32 idx)
+{
+	/*
+	 * local64_inc() is safe against interrupts on this CPU; preemption
+	 * is off so that the CPU cannot change under it.
+	 */
+	preempt_disable();
+	local64_inc(&pol->hits[smp_processor_id()][idx]);
+	preempt_enable();
+}
+
+u64 netfence_policy_hits(const struct netfence_policy *pol, u32 idx)
+{
+	unsigned int cpu;
+	u64 sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += local64_read(&pol->hits[cpu][idx]);
+	return sum;
+}
+
+void netfence_policy_reset_hits(const struct netfence_policy *pol)
+{
+	unsigned int cpu;
+	u32 i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < pol->count; i++)
+			local64_set(&pol->hits[cpu][i], 0);
+}
+
+size_t netfence_policy_mem(const struct netfence_policy *pol)
+{
+	return pol->mem;
+}

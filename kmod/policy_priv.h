@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netfence: layout of a built policy, shared by policy.c (which builds it)
+ * and match.c (which reads it in the packet path). Pure logic.
+ */
+#ifndef _NETFENCE_POLICY_PRIV_H
+#define _NETFENCE_POLICY_PRIV_H
+
+#include <linux/in6.h>
+#include <asm/local64.h>
+
+#include "policy.h"
+#include "trie.h"
+
+/* What a rule checks besides its address (8 bytes per rule). */
+struct netfence_rule_fields {
+	u16 port_min;
+	u16 port_max;
+	u8 proto;
+	u8 dir;
+	u8 prefixlen;
+	u8 has_ports;
+};
+
+/*
+ * Rules are in netfence_rule_cmp order, which puts the address-less
+ * (AF_UNSPEC) rules first, then IPv4, then IPv6:
+ * [0, n_unspec) [base4, base4 + n4) [base6, base6 + n6).
+ */
+struct netfence_policy {
+	u32 flags;
+	u32 count;
+	u32 n_unspec;
+	u32 base4, n4;
+	u32 base6, n6;
+	struct netfence_rule_fields *fields;	/* [count] */
+	__be32 *addr4;				/* [n4], trie4's keys */
+	struct in6_addr *addr6;			/* [n6], trie6's keys */
+	struct netfence_trie trie4;
+	struct netfence_trie trie6;
+	local64_t **hits;			/* [nr_cpu_ids][count], possible CPUs */
+	size_t mem;
+};
+
+#endif /* _NETFENCE_POLICY_PRIV_H */
