@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# netfence's whole test suite ("make check"):
+#   deps         the Debian packages the suite needs (tests/deps.sh)
+#   style        checkpatch on the kernel sources, W=1 + sparse build
+#   ctl          the tool builds, its host unit tests pass
+#   dkms         dkms add/build of the tree against Debian's headers
+#   kunit        KUnit suites of netfence_kunit.ko in the debug kernel
+#   integration  tests/integration/*.sh in a Debian-kernel guest and in a
+#                debug-kernel guest (KASAN, lockdep, kmemleak)
+# Prints one line per test (PASS/FAIL/SKIP NAME) and ends with
+# "N passed, N failed" (", N skipped" when some were skipped).
+#
+# T=REGEX runs only the tests whose name matches (e.g. T=02-basic,
+# T='basic.*debug', T=kunit, T=checkpatch). Logs: build/logs/.
+set -uo pipefail
+
+. "$(dirname "$0")/vm/common.sh"
+cd "$NF_ROOT" || exit 1
+
+T=${T:-}
+LOGS=$NF_BUILD/logs
+mkdir -p "$LOGS"
+npass=0
+nfail=0
+nskip=0
+
+# Kernel log lines that fail the test during which they appear.
+BAD_RE='WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible circular locking|possible recursive locking'
+BAD_RE+='|inconsistent lock state|lockdep is turned off|DEBUG_LOCKS_WARN_ON|suspicious RCU usage'
+BAD_RE+='|new suspected memory leak|Call Trace:|Kernel panic|general protection fault'
+BAD_RE+='|refcount_t:|list_add corruption|list_del corruption|blocked for more than'
+
+# want NAME: the test NAME is selected by T.
+want() {
+	[ -z "$T" ] || [[ "$1" =~ $T ]]
+}
+
+# want_layer NAME: some test of layer NAME (named NAME:...) may be selected.
+want_layer() {
+	[ -z "$T" ] || [[ "$1" =~ $T ]] || [[ "$T" == "$1"* ]]
+}
+
+# indent FILE [LINES]: the last lines of FILE, indented, for a failure.
+indent_tail() {
+	[ -s "$1" ] || return 0
+	tail -n "${2:-25}" "$1" | sed 's/^/    | /'
+}
+
+# result PASS|FAIL|SKIP NAME [LOG]: record and print one test result.
+result() {
+	local st=$1 name=$2 log=${3:-}
+	echo "$st $name"
+	case "$st" in
+	PASS) npass=$((npass + 1)) ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	*)
+		nfail=$((nfail + 1))
+		[ -n "$log" ] && indent_tail "$log"
+		[ -n "$log" ] && echo "    (full log: ${log#"$NF_ROOT"/})"
+		;;
+	esac
+}
+
+# prereq NAME LOG CMD...: a step other tests depend on. Reported when T
+# selects it or when it fails.
+prereq() {
+	local name=$1 log=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		want "$name" && result PASS "$name"
+		return 0
+	fi
+	result FAIL "$name" "$log"
+	return 1
+}
+
+summary() {
+	local s="$npass passed, $nfail failed"
+	[ "$nskip" -gt 0 ] && s+=", $nskip skipped"
+	echo "$s"
+	[ "$nfail" = 0 ]
+	exit
+}
+
+info() { echo "# $*"; }
+
+# ---------------------------------------------------------------- deps
+if ! tests/deps.sh >"$LOGS/deps.log" 2>&1; then
+	result FAIL deps "$LOGS/deps.log"
+	summary
+fi
+want deps && result PASS deps
+
+# ---------------------------------------------------------------- style
+if want_layer style || want_layer checkpatch; then
+	tests/style.sh "$LOGS/style" "$T"
+	while read -r st name; do
+		case "$st" in
+		PASS | SKIP) result "$st" "$name" ;;
+		FAIL) result FAIL "$name" "$LOGS/style/${name//[\/: =]/_}.log" ;;
+		esac
+	done <"$LOGS/style/results"
+fi
+
+# ---------------------------------------------------------------- ctl
+ctl_ok=0
+prereq build:ctl "$LOGS/build-ctl.log" make -C ctl && ctl_ok=1
+if [ "$ctl_ok" = 1 ] && want_layer ctl; then
+	make -C ctl test >"$LOGS/ctl-test.log" 2>&1
+	rc=$?
+	seen=0
+	while read -r st name; do
+		seen=1
+		want "$name" || continue
+		if [ "$st" = FAIL ]; then
+			# The lines that follow a FAIL line explain it.
+			awk -v n="$name" '$0 == "FAIL " n { p = 1; next }
+				/^(PASS|FAIL) / { p = 0 } p' "$LOGS/ctl-test.log" >"$LOGS/ctl-$$.tmp"
+			result FAIL "$name" "$LOGS/ctl-$$.tmp"
+			rm -f "$LOGS/ctl-$$.tmp"
+		else
+			result "$st" "$name"
+		fi
+	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$LOGS/ctl-test.log")
+	if [ "$rc" != 0 ] && ! grep -q '^FAIL ' "$LOGS/ctl-test.log"; then
+		result FAIL "ctl/test (make -C ctl test exited $rc)" "$LOGS/ctl-test.log"
+	elif [ "$seen" = 0 ]; then
+		result FAIL "ctl/test (no results)" "$LOGS/ctl-test.log"
+	fi
+fi
+
+# ---------------------------------------------------------------- dkms
+if want_layer dkms; then
+	if tests/dkms.sh >"$LOGS/dkms.log" 2>&1; then
+		result PASS dkms
+	else
+		result FAIL dkms "$LOGS/dkms.log"
+	fi
+fi
+
+# ---------------------------------------------------------------- VM layers
+INTEGRATION_DIR=${NETFENCE_INTEGRATION_DIR:-$NF_ROOT/tests/integration}
+
+# selected_tests FLAVOR: integration scripts selected for FLAVOR.
+selected_tests() {
+	local t name
+	for t in "$INTEGRATION_DIR"/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		[ "$name" = lib ] && continue
+		want "$name [$1]" && echo "$t"
+	done
+}
+
+# vm_start FLAVOR KDIR: build netfence for FLAVOR and boot its guest in
+# the background (pid in vm_pid_FLAVOR). Returns 1 when nothing to do.
+vm_start() {
+	local flavor=$1 kdir=$2 dir=$LOGS/$1 tests kunit=0 t limit=600 ko kunit_ko=
+	tests=$(selected_tests "$flavor")
+	[ "$flavor" = debug ] && want_layer kunit && kunit=1
+	[ -n "$tests" ] || [ "$kunit" = 1 ] || return 1
+	[ "$ctl_ok" = 1 ] || { result FAIL "vm [$flavor] (needs ctl/netfence)"; return 1; }
+	prereq "build:module [$flavor]" "$LOGS/build-$flavor.log" \
+		nf_build_module "$flavor" "$kdir" || return 1
+	ko=$NF_BUILD/$flavor/netfence.ko
+	if [ "$flavor" = debug ]; then
+		kunit_ko=$NF_BUILD/$flavor/netfence_kunit.ko
+		if [ "$kunit" = 1 ] && [ ! -f "$kunit_ko" ]; then
+			result FAIL "kunit [debug] (netfence_kunit.ko was not built)"
+			kunit=0
+		fi
+	fi
+	for t in $tests; do
+		limit=$((limit + $(sed -n 's/^# timeout: *\([0-9]\+\).*/\1/p' "$t" | head -n1 |
+			grep . || echo 300)))
+	done
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	{
+		printf 'NETFENCE_FLAVOR=%q\n' "$flavor"
+		printf 'NETFENCE_ROOT=%q\n' "$NF_ROOT"
+		printf 'NETFENCE_RESULTS=/nfresults\n'
+		printf 'NETFENCE=%q\n' "$NF_ROOT/ctl/netfence"
+		printf 'NETFENCE_KO=%q\n' "$ko"
+		printf 'NETFENCE_KUNIT_KO=%q\n' "$kunit_ko"
+		printf 'NETFENCE_RUN_KUNIT=%q\n' "$kunit"
+		printf 'NETFENCE_KDIR=%q\n' "$kdir"
+		printf 'NETFENCE_TESTS=%q\n' "$(echo $tests)"
+		printf 'PATH=%q\n' "$NF_ROOT/ctl:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	} >"$dir/job.env"
+	printf '#!/bin/bash\nexec %q\n' "$NF_ROOT/tests/vm/guest-tests.sh" >"$dir/job.sh"
+	echo "$tests" >"$dir/tests"
+	echo "$kunit" >"$dir/kunit"
+	info "booting the $flavor guest ($(echo "$tests" | grep -c .) integration tests$(
+		[ "$kunit" = 1 ] && echo ", KUnit"))"
+	tests/vm/boot.sh "$flavor" "$dir" "$limit" >"$dir/boot.log" 2>&1 &
+	eval "vm_pid_$flavor=$!"
+}
+
+# kernel_issues RUNDIR: "STEP<TAB>LINE" for each bad kernel log line; STEP
+# is the guest step (test name, kunit, kmemleak) or "boot"/"between".
+kernel_issues() {
+	awk -v re="$BAD_RE" '
+		{ sub(/\r$/, "") }
+		/netfence-vm: begin / { sub(/.*netfence-vm: begin /, ""); step = $0; next }
+		/netfence-vm: end / { step = "between"; next }
+		$0 ~ re { print (step == "" ? "boot" : step) "\t" $0 }
+	' "$1/console.log" 2>/dev/null
+}
+
+# step_issues RUNDIR STEP: print the kernel issues of STEP; false if none.
+step_issues() {
+	awk -F '\t' -v s="$2" '$1 == s { print "    ! " $2; n++ } END { exit (n == 0) }' \
+		"$1/issues"
+}
+
+vm_finish() {
+	local flavor=$1 dir=$LOGS/$1 pid_var=vm_pid_$1 rc t name line st secs
+	wait "${!pid_var}"
+	rc=$?
+	kernel_issues "$dir" >"$dir/issues"
+	info "$flavor guest: booted in $(cat "$dir/boot-seconds" 2>/dev/null || echo '?') s," \
+		"whole run $(cat "$dir/wall-seconds" 2>/dev/null || echo '?') s (QEMU TCG)"
+	if [ "$rc" = 124 ]; then
+		info "$flavor guest timed out"
+	fi
+
+	if [ "$(cat "$dir/kunit")" = 1 ]; then
+		kunit_results "$dir"
+	fi
+	for t in $(cat "$dir/tests"); do
+		name=$(basename "$t" .sh)
+		line=$(grep "^test $name " "$dir/status" 2>/dev/null)
+		if [ -z "$line" ]; then
+			if grep -q "netfence-vm: begin $name[[:space:]]*$" "$dir/console.log" 2>/dev/null; then
+				result FAIL "$name [$flavor]" "$dir/console.log"
+				echo "    (the guest died during this test)"
+			else
+				result FAIL "$name [$flavor] (not run: the guest stopped earlier)"
+			fi
+			continue
+		fi
+		read -r _ _ st secs <<<"$line"
+		if step_issues "$dir" "$name" >"$dir/$name.issues"; then
+			result FAIL "$name [$flavor]" "$dir/$name.log"
+			echo "    kernel log during this test:"
+			head -n 20 "$dir/$name.issues"
+			echo "    (console log: ${dir#"$NF_ROOT"/}/console.log)"
+		elif [ "$st" = 0 ]; then
+			result PASS "$name [$flavor]"
+		elif [ "$st" = 77 ]; then
+			result SKIP "$name [$flavor]"
+			grep -m1 -i 'skip' "$dir/$name.log" | sed 's/^/    /'
+		else
+			result FAIL "$name [$flavor]" "$dir/$name.log"
+		fi
+		rm -f "$dir/$name.issues"
+	done
+	if [ "$flavor" = debug ] && grep -q '^kmemleak ' "$dir/status" 2>/dev/null; then
+		kmemleak_result "$dir"
+	fi
+	# Anything the kernel said outside a test still fails the run.
+	for step in boot between; do
+		if step_issues "$dir" "$step" >/dev/null; then
+			result FAIL "kernel log [$flavor] ($step)" "$dir/console.log"
+			step_issues "$dir" "$step" | head -n 20
+		fi
+	done
+	if [ "$rc" != 0 ] && [ "$rc" != 124 ] && ! grep -q '^done' "$dir/status" 2>/dev/null; then
+		result FAIL "vm [$flavor] (guest stopped, status $rc)" "$dir/console.log"
+	fi
+}
+
+kunit_results() {
+	local dir=$1 f suite kunit_py=$DEBUG_TREE/tools/testing/kunit/kunit.py n=0
+	if ! grep -q '^kunit ' "$dir/status" 2>/dev/null; then
+		result FAIL "kunit [debug] (the guest died while the suites ran)" "$dir/console.log"
+		return
+	fi
+	for f in "$dir"/kunit/*.ktap; do
+		[ -f "$f" ] || continue
+		suite=$(basename "$f" .ktap)
+		n=$((n + 1))
+		want "kunit:$suite [debug]" || continue
+		if python3 "$kunit_py" parse "$f" >"${f%.ktap}.parsed" 2>&1; then
+			result PASS "kunit:$suite [debug]"
+		else
+			result FAIL "kunit:$suite [debug]" "${f%.ktap}.parsed"
+		fi
+	done
+	if [ "$n" = 0 ]; then
+		result FAIL "kunit [debug] (no suite ran)" "$dir/kunit/insmod.log"
+	fi
+	if step_issues "$dir" kunit >"$dir/kunit.issues"; then
+		result FAIL "kunit [debug] (kernel log)" "$dir/console.log"
+		head -n 20 "$dir/kunit.issues"
+	fi
+	rm -f "$dir/kunit.issues"
+}
+
+# kmemleak_result RUNDIR: unreferenced objects allocated by netfence. After
+# netfence is unloaded its addresses no longer resolve to names: a backtrace
+# frame printed as a bare address is module code, and on the debug kernel
+# (everything else built in) that can only be netfence or its KUnit module.
+kmemleak_result() {
+	local dir=$1
+	awk '
+		/^unreferenced object/ { flush(); buf = $0 "\n"; next }
+		{ buf = buf $0 "\n" }
+		/netfence/ || /\] 0x[0-9a-f]+$/ { hit = 1 }
+		function flush() { if (hit) printf "%s", buf; buf = ""; hit = 0 }
+		END { flush() }
+	' "$dir/kmemleak.txt" >"$dir/kmemleak-netfence.txt"
+	if [ -s "$dir/kmemleak-netfence.txt" ]; then
+		result FAIL "kmemleak [debug]" "$dir/kmemleak-netfence.txt"
+	else
+		result PASS "kmemleak [debug]"
+	fi
+	step_issues "$dir" kmemleak | head -n 20
+}
+
+DISTRO_KDIR=$(nf_kdir distro)
+started=
+vm_start distro "$DISTRO_KDIR" && started+=" distro"
+if [ -n "$(selected_tests debug)" ] || want_layer kunit; then
+	if prereq build:debug-kernel "$LOGS/build-debug-kernel.log" nf_debug_tree; then
+		DEBUG_TREE=$(tail -n1 "$LOGS/build-debug-kernel.log")
+		vm_start debug "$DEBUG_TREE" && started+=" debug"
+	fi
+fi
+for flavor in $started; do
+	vm_finish "$flavor"
+done
+summary
