@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic endpoints for netfence's integration scenarios.
+
+  probe.py serve tcp|udp PORT [--echo] [--bind ADDR]
+      Dual-stack server. Prints "listening", then one line per accepted TCP
+      connection or received UDP datagram: "got PROTO from ADDR PORT ...".
+  probe.py tcp DEST PORT [--src ADDR] [--sport P] [--timeout S (1.5)] [--expect-echo]
+      TCP connect and send one line. Exit 0 when connected (and echoed),
+      1 when not, 3 when the local bind failed (no verdict on the network).
+  probe.py udp DEST PORT [--src ADDR] [--sport P] [--count N] [--expect-reply]
+      Send datagrams. Exit 0 when every send worked (and a reply came).
+  probe.py rawudp SRC SPORT DEST DPORT [--payload TEXT]
+      Send one UDP datagram with any source address and port (raw socket).
+  probe.py dns SERVER NAME
+      Ask SERVER (udp 53) for the A records of NAME; print them.
+  probe.py dhcp4 IFACE
+      DHCPv4 DISCOVER/OFFER/REQUEST/ACK over an ordinary UDP socket (so the
+      exchange crosses the IP netfilter hooks, unlike raw-socket clients).
+  probe.py stream --flow NAME,DEST,PORT... --rate PPS (--duration S | --until FILE)
+      Numbered datagrams round-robin to every flow, echoes counted; prints
+      one JSON object: per flow sent, send_errors, echoed, missing echoes.
+"""
+
+import os
+import socket
+import struct
+import sys
+import time
+
+# Startup time matters (TCG guests): heavier modules are imported where used.
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def out(line):
+    print(line, flush=True)
+
+
+def cmd_serve(a):
+    fam = family_of(a.bind) if a.bind else socket.AF_INET6
+    bind = a.bind or "::"
+    stype = socket.SOCK_STREAM if a.proto == "tcp" else socket.SOCK_DGRAM
+    try:
+        s = socket.socket(fam, stype)
+        if fam == socket.AF_INET6 and not a.bind:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    except OSError:
+        fam, bind = socket.AF_INET, "0.0.0.0"
+        s = socket.socket(fam, stype)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((bind, a.port))
+    if a.proto == "tcp":
+        s.listen(128)
+    out("listening %s %d" % (a.proto, a.port))
+    if a.proto == "udp":
+        while True:
+            data, peer = s.recvfrom(65535)
+            out("got udp from %s %d len %d %s" % (unmap(peer[0]), peer[1], len(data),
+                                                  data[:40].decode(errors="replace").strip()))
+            if a.echo:
+                try:
+                    s.sendto(data, peer)
+                except OSError as e:
+                    out("echo failed: %s" % e)
+    while True:
+        c, peer = s.accept()
+        out("got tcp from %s %d" % (unmap(peer[0]), peer[1]))
+        import threading
+        threading.Thread(target=tcp_conn, args=(c, a.echo), daemon=True).start()
+
+
+def unmap(addr):
+    return addr[7:] if addr.startswith("::ffff:") and "." in addr else addr
+
+
+def tcp_conn(c, echo):
+    c.settimeout(5)
+    try:
+        while True:
+            d = c.recv(4096)
+            if not d:
+                break
+            if echo:
+                c.sendall(d)
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+
+def bound_socket(a, stype):
+    fam = family_of(a.dest)
+    s = socket.socket(fam, stype)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if a.src or a.sport:
+        try:
+            s.bind((a.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), a.sport or 0))
+        except OSError as e:
+            # Exit 3: a local setup error, not a network verdict.
+            out("bind %s %s: %s" % (a.src, a.sport, e))
+            sys.exit(3)
+    return s
+
+
+def cmd_tcp(a):
+    s = bound_socket(a, socket.SOCK_STREAM)
+    s.settimeout(a.timeout)
+    try:
+        s.connect((a.dest, a.port))
+        s.sendall(b"hello from probe\n")
+        if a.expect_echo:
+            d = s.recv(100)
+            if not d:
+                out("connected, no echo")
+                return 1
+        out("connected %s -> %s %d" % (s.getsockname()[0], a.dest, a.port))
+        return 0
+    except OSError as e:
+        out("tcp %s %d: %s" % (a.dest, a.port, e))
+        return 1
+    finally:
+        s.close()
+
+
+def cmd_udp(a):
+    s = bound_socket(a, socket.SOCK_DGRAM)
+    s.settimeout(a.timeout)
+    rc = 0
+    for i in range(a.count):
+        try:
+            s.sendto(b"probe %d\n" % i, (a.dest, a.port))
+        except OSError as e:
+            out("send %d to %s %d: %s" % (i, a.dest, a.port, e))
+            rc = 1
+    if rc == 0 and a.expect_reply:
+        try:
+            d, peer = s.recvfrom(65535)
+            out("reply from %s %d" % (peer[0], peer[1]))
+        except OSError as e:
+            out("no reply from %s %d: %s" % (a.dest, a.port, e))
+            rc = 1
+    elif rc == 0:
+        out("sent %d to %s %d" % (a.count, a.dest, a.port))
+    return rc
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def cmd_rawudp(a):
+    fam = family_of(a.dest)
+    payload = a.payload.encode()
+    length = 8 + len(payload)
+    src = socket.inet_pton(fam, a.src)
+    dst = socket.inet_pton(fam, a.dest)
+    if fam == socket.AF_INET:
+        pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_UDP, length)
+    else:
+        pseudo = src + dst + struct.pack("!I3xB", length, socket.IPPROTO_UDP)
+    hdr = struct.pack("!HHHH", a.sport, a.dport, length, 0)
+    c = csum(pseudo + hdr + payload) or 0xffff
+    hdr = struct.pack("!HHHH", a.sport, a.dport, length, c)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, 7, -1)  # IPV6_CHECKSUM off
+    s.bind((a.src, 0))
+    try:
+        s.sendto(hdr + payload, (a.dest, 0))
+    except OSError as e:
+        out("rawudp: %s" % e)
+        return 1
+    out("sent udp %s %d -> %s %d" % (a.src, a.sport, a.dest, a.dport))
+    return 0
+
+
+def cmd_dns(a):
+    qid = struct.unpack("=H", os.urandom(2))[0]
+    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in a.name.rstrip(".").split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack("!HH", 1, 1)
+    s = socket.socket(family_of(a.server), socket.SOCK_DGRAM)
+    s.settimeout(a.timeout)
+    try:
+        s.sendto(q, (a.server, 53))
+        d, _ = s.recvfrom(4096)
+    except OSError as e:
+        out("dns %s: %s" % (a.server, e))
+        return 1
+    rid, flags, qd, an = struct.unpack("!HHHH", d[:8])
+    if rid != qid or flags & 0xf:
+        out("dns: bad answer (id %d/%d, rcode %d)" % (rid, qid, flags & 0xf))
+        return 1
+    p = 12
+    for _ in range(qd):
+        while d[p]:
+            p += d[p] + 1
+        p += 5
+    addrs = []
+    for _ in range(an):
+        if d[p] & 0xc0 == 0xc0:
+            p += 2
+        else:
+            while d[p]:
+                p += d[p] + 1
+            p += 1
+        rtype, _, _, rdlen = struct.unpack("!HHIH", d[p:p + 10])
+        p += 10
+        if rtype == 1:
+            addrs.append(socket.inet_ntoa(d[p:p + rdlen]))
+        p += rdlen
+    out("answer %s" % " ".join(addrs))
+    return 0 if addrs else 1
+
+
+def dhcp_msg(xid, mac, mtype, extra=b""):
+    m = struct.pack("!BBBBIHH", 1, 1, 6, 0, xid, 0, 0x8000)
+    m += b"\0" * 16 + mac + b"\0" * 10 + b"\0" * 192
+    m += b"\x63\x82\x53\x63" + bytes([53, 1, mtype]) + extra + b"\xff"
+    return m
+
+
+def dhcp_opts(d):
+    opts, p = {}, 240
+    while p < len(d) and d[p] != 255:
+        if d[p] == 0:
+            p += 1
+            continue
+        opts[d[p]] = d[p + 2:p + 2 + d[p + 1]]
+        p += 2 + d[p + 1]
+    return opts
+
+
+def cmd_dhcp4(a):
+    import fcntl
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ifr = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", a.iface.encode()))  # SIOCGIFHWADDR
+    mac = ifr[18:24]
+    s.close()
+    xid = struct.unpack("=I", os.urandom(4))[0]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.iface.encode())
+    s.bind(("0.0.0.0", 68))
+    deadline = time.time() + a.timeout
+
+    def exchange(msg, want):
+        try:
+            s.sendto(msg, ("255.255.255.255", 67))
+        except OSError as e:
+            out("dhcp4 send: %s" % e)
+            return None
+        while time.time() < deadline:
+            s.settimeout(max(0.1, deadline - time.time()))
+            try:
+                d, _ = s.recvfrom(4096)
+            except OSError:
+                break
+            if len(d) < 240 or struct.unpack("!I", d[4:8])[0] != xid:
+                continue
+            o = dhcp_opts(d)
+            if o.get(53, b"\0")[0] == want:
+                return d, o
+        return None
+
+    r = exchange(dhcp_msg(xid, mac, 1), 2)
+    if not r:
+        out("dhcp4: no offer")
+        return 1
+    yiaddr, server = r[0][16:20], r[1].get(54, b"")
+    req = bytes([50, 4]) + yiaddr + (bytes([54, 4]) + server if server else b"")
+    r = exchange(dhcp_msg(xid, mac, 3, req), 5)
+    if not r:
+        out("dhcp4: no ack")
+        return 1
+    out("lease %s from %s" % (socket.inet_ntoa(yiaddr),
+                              socket.inet_ntoa(server) if server else "?"))
+    return 0
+
+
+def cmd_stream(a):
+    import errno
+    import json
+    import select
+    flows = []
+    for spec in a.flow:
+        name, dest, port = spec.split(",")
+        s = socket.socket(family_of(dest), socket.SOCK_DGRAM)
+        s.setblocking(False)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        flows.append({"name": name, "dest": (dest, int(port)), "sock": s,
+                      "sent": 0, "send_errors": 0, "errors": {}, "echoed": set()})
+    interval = 1.0 / a.rate
+    start = time.time()
+    nxt = start
+    seq = 0
+
+    def drain(timeout):
+        socks = [f["sock"] for f in flows]
+        r, _, _ = select.select(socks, [], [], timeout)
+        for f in flows:
+            if f["sock"] in r:
+                while True:
+                    try:
+                        d = f["sock"].recv(100)
+                    except BlockingIOError:
+                        break
+                    except OSError:
+                        break
+                    try:
+                        f["echoed"].add(int(d.split()[1]))
+                    except (IndexError, ValueError):
+                        pass
+
+    while True:
+        if a.duration and time.time() - start >= a.duration:
+            break
+        if a.until and os.path.exists(a.until):
+            break
+        for f in flows:
+            msg = b"%s %d\n" % (f["name"].encode(), seq)
+            try:
+                f["sock"].sendto(msg, f["dest"])
+                f["sent"] += 1
+            except OSError as e:
+                f["send_errors"] += 1
+                n = errno.errorcode.get(e.errno, str(e.errno))
+                f["errors"][n] = f["errors"].get(n, 0) + 1
+        seq += 1
+        nxt += interval
+        if nxt < time.time():
+            nxt = time.time()
+        drain(0)
+        while True:
+            delay = nxt - time.time()
+            if delay <= 0:
+                break
+            drain(delay)
+    end = time.time() + 3
+    while time.time() < end:
+        drain(0.2)
+    res = {"seconds": round(time.time() - start - 3, 1), "rounds": seq}
+    for f in flows:
+        missing = [i for i in range(seq) if i not in f["echoed"]]
+        res[f["name"]] = {"sent": f["sent"], "send_errors": f["send_errors"],
+                          "errors": f["errors"], "echoed": len(f["echoed"]),
+                          "missing_echoes": len(missing),
+                          "first_missing": missing[:10]}
+    print(json.dumps(res), flush=True)
+    return 0
+
+
+class Args:
+    """Tiny argument parser (argparse costs seconds to import under TCG)."""
+
+    FLAGS = {"echo", "expect_echo", "expect_reply"}
+    TYPES = {"port": int, "sport": int, "dport": int, "count": int, "timeout": float,
+             "rate": float, "duration": float}
+
+    def __init__(self, argv, positional, **defaults):
+        self.__dict__.update(defaults)
+        self.flow = []
+        pos = []
+        i = 0
+        while i < len(argv):
+            w = argv[i]
+            if w.startswith("--"):
+                k = w[2:].replace("-", "_")
+                if k in self.FLAGS:
+                    setattr(self, k, True)
+                elif k == "flow":
+                    self.flow.append(argv[i + 1])
+                    i += 1
+                else:
+                    setattr(self, k, self.TYPES.get(k, str)(argv[i + 1]))
+                    i += 1
+            else:
+                pos.append(w)
+            i += 1
+        if len(pos) != len(positional):
+            sys.exit("usage: probe.py %s %s" % (sys.argv[1], " ".join(positional)))
+        for k, v in zip(positional, pos):
+            setattr(self, k, self.TYPES.get(k, str)(v))
+
+
+COMMANDS = {
+    "serve": (cmd_serve, ["proto", "port"], dict(echo=False, bind=None)),
+    "tcp": (cmd_tcp, ["dest", "port"], dict(src=None, sport=None, timeout=1.5,
+                                            expect_echo=False)),
+    "udp": (cmd_udp, ["dest", "port"], dict(src=None, sport=None, timeout=2.0, count=1,
+                                            expect_reply=False)),
+    "rawudp": (cmd_rawudp, ["src", "sport", "dest", "dport"], dict(payload="spoofed\n")),
+    "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
+    "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
+    "stream": (cmd_stream, [], dict(rate=100.0, duration=None, until=None)),
+}
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
+    fn, positional, defaults = COMMANDS[sys.argv[1]]
+    sys.exit(fn(Args(sys.argv[2:], positional, **defaults)))
+
+
+if __name__ == "__main__":
+    main()
