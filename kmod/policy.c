@@ -12,7 +12,6 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/socket.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "policy_priv.h"
@@ -249,9 +248,132 @@ int netfence_builder_load(struct netfence_builder *b,
 	return 0;
 }
 
-static int rule_sort_cmp(const void *a, const void *b)
+/*
+ * Sorting: each rule maps to a 24-byte key whose numeric order is the
+ * netfence_rule_cmp order (family, 16 address bytes, prefix length,
+ * protocol, ports, direction), so the sort compares three u64 inline and
+ * the keys decode back to the rules. Unused address bytes are zero: the
+ * builder normalizes them and AF_UNSPEC rules have no address.
+ */
+struct rule_key {
+	u64 w[3];
+};
+
+static void rule_to_key(const struct netfence_rule *r, struct rule_key *k)
 {
-	return netfence_rule_cmp(a, b);
+	const u8 *a = (const u8 *)&r->addr;
+	unsigned int i;
+
+	k->w[0] = r->family;
+	for (i = 0; i < 7; i++)
+		k->w[0] = k->w[0] << 8 | a[i];
+	k->w[1] = 0;
+	for (i = 7; i < 15; i++)
+		k->w[1] = k->w[1] << 8 | a[i];
+	k->w[2] = (u64)a[15] << 56 | (u64)r->prefixlen << 48 | (u64)r->proto << 40 |
+		  (u64)r->port_min << 24 | (u64)r->port_max << 8 | r->dir;
+}
+
+static void key_to_rule(const struct rule_key *k, struct netfence_rule *r)
+{
+	u8 *a = (u8 *)&r->addr;
+	int i;
+
+	for (i = 6; i >= 0; i--)
+		a[i] = k->w[0] >> (8 * (6 - i));
+	r->family = k->w[0] >> 56;
+	for (i = 14; i >= 7; i--)
+		a[i] = k->w[1] >> (8 * (14 - i));
+	a[15] = k->w[2] >> 56;
+	r->prefixlen = k->w[2] >> 48;
+	r->proto = k->w[2] >> 40;
+	r->port_min = k->w[2] >> 24;
+	r->port_max = k->w[2] >> 8;
+	r->dir = k->w[2];
+}
+
+static inline bool key_less(const struct rule_key *a, const struct rule_key *b)
+{
+	if (a->w[0] != b->w[0])
+		return a->w[0] < b->w[0];
+	if (a->w[1] != b->w[1])
+		return a->w[1] < b->w[1];
+	return a->w[2] < b->w[2];
+}
+
+static inline bool key_equal(const struct rule_key *a, const struct rule_key *b)
+{
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2];
+}
+
+#define KEY_RUN	16
+
+/*
+ * Bottom-up merge sort (insertion-sorted runs first): O(n log n) in all
+ * cases, no recursion. Returns the buffer that holds the result.
+ */
+static struct rule_key *key_sort(struct rule_key *a, struct rule_key *tmp, u32 n)
+{
+	u32 lo, width, i, j;
+
+	for (lo = 0; lo < n; lo += KEY_RUN) {
+		u32 hi = min(lo + KEY_RUN, n);
+
+		for (i = lo + 1; i < hi; i++) {
+			struct rule_key k = a[i];
+
+			for (j = i; j > lo && key_less(&k, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = k;
+		}
+	}
+	for (width = KEY_RUN; width < n; width *= 2) {
+		for (lo = 0; lo < n; lo += 2 * width) {
+			u32 mid = min(lo + width, n), hi = min(lo + 2 * width, n);
+			u32 k = lo;
+
+			i = lo;
+			j = mid;
+			while (i < mid && j < hi)
+				tmp[k++] = key_less(&a[j], &a[i]) ? a[j++] : a[i++];
+			while (i < mid)
+				tmp[k++] = a[i++];
+			while (j < hi)
+				tmp[k++] = a[j++];
+		}
+		swap(a, tmp);
+	}
+	return a;
+}
+
+/* The builder's rules, sorted and unique, into rules[] and their number. */
+static int sort_rules(const struct netfence_builder *b, struct netfence_rule *rules,
+		      u32 *count)
+{
+	struct rule_key *keys, *tmp, *sorted;
+	u32 i, n = 0;
+
+	keys = kvmalloc_array(b->n, sizeof(*keys), GFP_KERNEL);
+	tmp = kvmalloc_array(b->n, sizeof(*tmp), GFP_KERNEL);
+	if (!keys || !tmp) {
+		kvfree(keys);
+		kvfree(tmp);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->n; i++)
+		rule_to_key(&b->rules[i], &keys[i]);
+	sorted = key_sort(keys, tmp, b->n);
+	/* The builder refuses duplicates; stay safe regardless. */
+	for (i = 0; i < b->n; i++) {
+		if (n && key_equal(&sorted[i], &sorted[i - 1]))
+			continue;
+		memset(&rules[n], 0, sizeof(rules[n]));
+		key_to_rule(&sorted[i], &rules[n++]);
+	}
+	kvfree(keys);
+	kvfree(tmp);
+	*count = n;
+	return 0;
 }
 
 static void policy_free_parts(struct netfence_policy *pol)
@@ -349,12 +471,10 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 		rules = kvmalloc_array(b->n, sizeof(*rules), GFP_KERNEL);
 		if (!rules)
 			goto err;
-		memcpy(rules, b->rules, b->n * sizeof(*rules));
-		sort(rules, b->n, sizeof(*rules), rule_sort_cmp, NULL);
-		/* The builder refuses duplicates; stay safe regardless. */
-		for (i = 0; i < b->n; i++)
-			if (!n || netfence_rule_cmp(&rules[n - 1], &rules[i]))
-				rules[n++] = rules[i];
+		err = sort_rules(b, rules, &n);
+		if (err)
+			goto err;
+		err = -ENOMEM;
 	}
 	pol->count = n;
 	for (i = 0; i < n; i++) {
