@@ -87,6 +87,51 @@
  * NETFENCE_CMD_COUNTERS_RESET: NETFENCE_A_PROTO. Zeroes the namespace's
  *	counters and every rule's hit counter.
  *
+ * Deadline and release key (lock-out protection, tamper resistance)
+ * ------------------------------------------------------------------
+ * NETFENCE_CMD_ISOLATE and NETFENCE_CMD_TXN_COMMIT with
+ *	NETFENCE_COMMIT_F_ISOLATE also take optional NETFENCE_A_TIMEOUT (seconds,
+ *	1..31536000; the namespace is released by itself at the deadline unless
+ *	renewed; 0 removes the deadline) and NETFENCE_A_KEY (the release key's
+ *	secret: only its SHA-256 digest is kept, never readable back).
+ * NETFENCE_CMD_RENEW: NETFENCE_A_PROTO, optional NETFENCE_A_TIMEOUT.
+ *	Moves the deadline to now + timeout (default: the duration last given).
+ *	-ENOENT when no deadline is set.
+ * While a release key is set, every request that could end or weaken
+ *	isolation (RELEASE, TXN_COMMIT, RENEW, ISOLATE with NETFENCE_A_TIMEOUT or
+ *	NETFENCE_A_KEY) must carry NETFENCE_A_KEY with the secret: without it
+ *	-ENOKEY, with a wrong one -EKEYREJECTED (compared in constant time);
+ *	nothing changes. The key is cleared on release. The deadline, if any,
+ *	still releases a keyed namespace.
+ * Status adds NETFENCE_A_TIMEOUT_LEFT (only while a deadline is set),
+ *	NETFENCE_A_KEY_REQUIRED, NETFENCE_A_EVENT_RATE.
+ *
+ * Drop events, reject, log
+ * ------------------------
+ * NETFENCE_CMD_TXN_BEGIN takes optional NETFENCE_A_EVENT_RATE (drop events
+ *	per second for this namespace, 0..NETFENCE_EVENT_RATE_MAX; default
+ *	NETFENCE_EVENT_RATE_DEFAULT, or the current value with APPEND).
+ * NETFENCE_CMD_EVT_DROP (multicast "events"): NETFENCE_A_FLOW (the dropped
+ *	packet: family, hook, protocol, addresses, ports or ICMP type/code,
+ *	length, reason, audit) and NETFENCE_A_EVENTS_SUPPRESSED (events lost to
+ *	the rate limit since the previous event).
+ * NETFENCE_POLICY_F_REJECT: packets of local senders (LOCAL_OUT) that are
+ *	dropped are answered with a TCP RST (TCP) or an ICMP/ICMPv6 port
+ *	unreachable (others) so programs fail at once; inbound and forwarded
+ *	packets are still dropped silently.
+ * NETFENCE_POLICY_F_LOG: one rate-limited kernel log line per drop.
+ *
+ * Identity rules
+ * --------------
+ * NETFENCE_RULE_A_UID_MIN/UID_MAX and NETFENCE_RULE_A_CGROUP restrict a rule
+ *	to packets of local sockets owned by that uid range or belonging to that
+ *	cgroup v2 path (or a descendant). Such a rule allows every packet of the
+ *	socket in both directions (inbound: the socket it will be delivered to)
+ *	within its other fields (family AF_UNSPEC and no address = any remote).
+ *	Forwarded packets never match identity rules. The cgroup path is
+ *	resolved at commit (-ENOENT with extack if it does not exist); a cgroup
+ *	removed later matches nothing (ids are never reused).
+ *
  * Events (multicast group "events", in the namespace they concern)
  * -----------------------------------------------------------------
  * NETFENCE_CMD_EVT_ISOLATED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
@@ -151,6 +196,8 @@ enum netfence_cmd {
 	NETFENCE_CMD_EVT_ISOLATED,
 	NETFENCE_CMD_EVT_RELEASED,
 	NETFENCE_CMD_EVT_COMMITTED,
+	NETFENCE_CMD_RENEW,
+	NETFENCE_CMD_EVT_DROP,
 
 	__NETFENCE_CMD_MAX
 };
@@ -175,6 +222,13 @@ enum netfence_attr {
 	NETFENCE_A_REASON,		/* u8: NETFENCE_REASON_* */
 	NETFENCE_A_POLICY_MEM,		/* u64: bytes of kernel memory of the policy */
 	NETFENCE_A_PAD,
+	NETFENCE_A_TIMEOUT,		/* u32: seconds until automatic release, 0 none */
+	NETFENCE_A_TIMEOUT_LEFT,	/* u64: milliseconds left before the deadline */
+	NETFENCE_A_KEY,			/* binary: release key secret, 1..NETFENCE_KEY_MAX */
+	NETFENCE_A_KEY_REQUIRED,	/* u8: 1 when a release key is set */
+	NETFENCE_A_EVENT_RATE,		/* u32: drop events per second, 0 none */
+	NETFENCE_A_FLOW,		/* nest of NETFENCE_FLOW_A_* (drop events) */
+	NETFENCE_A_EVENTS_SUPPRESSED,	/* u32: drop events lost to the rate limit */
 
 	__NETFENCE_A_MAX
 };
@@ -216,6 +270,10 @@ enum netfence_rule_attr {
 	NETFENCE_RULE_A_INDEX,		/* u32, dump only */
 	NETFENCE_RULE_A_HITS,		/* u64, dump only */
 	NETFENCE_RULE_A_PAD,
+	NETFENCE_RULE_A_UID_MIN,	/* u32: owner uid range of the local socket */
+	NETFENCE_RULE_A_UID_MAX,	/* u32: defaults to UID_MIN */
+	NETFENCE_RULE_A_CGROUP,		/* string: cgroup v2 path of the local socket */
+	NETFENCE_RULE_A_CGROUP_ID,	/* u64, dump only: the cgroup's id at commit */
 
 	__NETFENCE_RULE_A_MAX
 };
@@ -234,7 +292,9 @@ enum netfence_policy_flags {
 	NETFENCE_POLICY_F_DHCP6 = 1U << 2,	/* DHCPv6 client, udp 546 <-> 547 */
 	NETFENCE_POLICY_F_ICMP_ERR = 1U << 3,	/* ICMP errors quoting an allowed flow */
 	NETFENCE_POLICY_F_AUDIT = 1U << 4,	/* count and report, never drop */
-	__NETFENCE_POLICY_F_ALL = (1U << 5) - 1,
+	NETFENCE_POLICY_F_REJECT = 1U << 5,	/* answer local senders: TCP RST, ICMP unreachable */
+	NETFENCE_POLICY_F_LOG = 1U << 6,	/* rate-limited kernel log line per drop */
+	__NETFENCE_POLICY_F_ALL = (1U << 7) - 1,
 };
 #define NETFENCE_POLICY_F_DEFAULT (NETFENCE_POLICY_F_ND | NETFENCE_POLICY_F_DHCP4 | \
 				   NETFENCE_POLICY_F_DHCP6 | NETFENCE_POLICY_F_ICMP_ERR)
@@ -262,7 +322,39 @@ enum netfence_features {
 	NETFENCE_FEAT_SOCKET6 = 1U << 4,	/* inbound socket lookup, IPv6 */
 	NETFENCE_FEAT_REJECT4 = 1U << 5,	/* TCP RST / ICMP unreachable, IPv4 */
 	NETFENCE_FEAT_REJECT6 = 1U << 6,	/* TCP RST / ICMPv6 unreachable, IPv6 */
+	NETFENCE_FEAT_CGROUP = 1U << 7,		/* cgroup v2 identity of sockets */
 };
+
+/* Drop events (NETFENCE_CMD_EVT_DROP): NETFENCE_A_FLOW holds these. */
+enum netfence_flow_attr {
+	NETFENCE_FLOW_A_UNSPEC,
+	NETFENCE_FLOW_A_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	NETFENCE_FLOW_A_HOOK,		/* u8: NETFENCE_HOOK_* */
+	NETFENCE_FLOW_A_PROTO,		/* u8: transport protocol */
+	NETFENCE_FLOW_A_SADDR,		/* binary: 4 or 16 bytes */
+	NETFENCE_FLOW_A_DADDR,		/* binary: 4 or 16 bytes */
+	NETFENCE_FLOW_A_SPORT,		/* u16, TCP/UDP only */
+	NETFENCE_FLOW_A_DPORT,		/* u16, TCP/UDP only */
+	NETFENCE_FLOW_A_ICMP_TYPE,	/* u8, ICMP/ICMPv6 only */
+	NETFENCE_FLOW_A_ICMP_CODE,	/* u8, ICMP/ICMPv6 only */
+	NETFENCE_FLOW_A_LEN,		/* u32: packet length */
+	NETFENCE_FLOW_A_REASON,		/* u8: NETFENCE_DROP_* */
+	NETFENCE_FLOW_A_AUDIT,		/* u8: 1 when audit mode let it pass */
+
+	__NETFENCE_FLOW_A_MAX
+};
+#define NETFENCE_FLOW_A_MAX (__NETFENCE_FLOW_A_MAX - 1)
+
+enum netfence_drop_reason {
+	NETFENCE_DROP_NO_RULE = 1,	/* no rule allows the packet */
+	NETFENCE_DROP_MALFORMED = 2,	/* headers could not be parsed */
+};
+
+/* Longest release key secret, bytes. */
+#define NETFENCE_KEY_MAX		4096
+/* Default and largest NETFENCE_A_EVENT_RATE. */
+#define NETFENCE_EVENT_RATE_DEFAULT	10
+#define NETFENCE_EVENT_RATE_MAX		100000
 
 enum netfence_reason {
 	NETFENCE_REASON_USER = 1,	/* NETFENCE_CMD_RELEASE */
