@@ -9,10 +9,10 @@
 #include "nl.h"
 
 static const char allow_usage[] =
-	"Usage: netfence allow add RULE...\n"
-	"       netfence allow del RULE...\n"
+	"Usage: netfence allow add RULE... [--key-file FILE]\n"
+	"       netfence allow del RULE... [--key-file FILE]\n"
 	"       netfence [-j] allow list\n"
-	"       netfence allow flush\n"
+	"       netfence allow flush [--key-file FILE]\n"
 	"\n"
 	"Change the allowlist of the current policy in one atomic step; the\n"
 	"isolation state and the policy flags stay as they are.\n"
@@ -20,10 +20,14 @@ static const char allow_usage[] =
 	"  del    remove the identical rule\n"
 	"  list   the rules in policy-file syntax\n"
 	"  flush  remove every rule\n"
+	"While a release key is set, changes need it: --key-file FILE.\n"
 	"\n"
 	"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
+	"             [uid N[-M]] [cgroup PATH]\n"
 	"      TARGET := ADDRESS[/LEN] | HOSTNAME | any | any4 | any6\n"
-	"Example: netfence allow add 10.0.0.5 proto tcp port 22 dir in\n";
+	"      (no TARGET before uid or cgroup: any remote address)\n"
+	"Examples: netfence allow add 10.0.0.5 proto tcp port 22 dir in\n"
+	"          netfence allow add cgroup /system.slice/edr-agent.service\n";
 
 static const char show_usage[] =
 	"Usage: netfence [-j] show\n"
@@ -38,18 +42,29 @@ static bool is_help(const char *arg)
 static int allow_change(int argc, char **argv, bool add)
 {
 	const char *what = add ? "allow add" : "allow del";
+	const char *key_path = NULL;
 	struct rule_vec rules = { 0 };
 	char err[NF_ERR_LEN];
+	struct nf_key key;
 	struct nf_sock s;
 	int rc;
 
+	key.set = false;
 	if (argc >= 2 && is_help(argv[1])) {
 		fputs(allow_usage, stdout);
 		return EXIT_OK;
 	}
+	rc = take_key_option(&argc, argv, &key_path);
+	if (rc >= 0)
+		goto out;
 	if (rule_parse_words(argc - 1, argv + 1, &rules, err, sizeof(err))) {
-		rule_vec_free(&rules);
-		return usage_error("%s", err);
+		rc = usage_error("%s", err);
+		goto out;
+	}
+	if (key_path) {
+		rc = key_from_file(key_path, &key);
+		if (rc)
+			goto out;
 	}
 	rc = nf_open(&s);
 	if (!rc) {
@@ -58,11 +73,14 @@ static int allow_change(int argc, char **argv, bool add)
 			.op = add ? NETFENCE_CMD_TXN_ADD : NETFENCE_CMD_TXN_DEL,
 			.rules = rules.v,
 			.nrules = rules.n,
+			.guard = { .key = &key },
 		};
 
 		rc = nf_txn_run(&s, &t, what);
 		nf_close(&s);
 	}
+out:
+	key_wipe(&key);
 	rule_vec_free(&rules);
 	return rc;
 }
@@ -87,7 +105,7 @@ static int print_policy_rules(const char *what, bool hits)
 	return rc;
 }
 
-static int allow_flush(void)
+static int allow_flush(const struct nf_key *key)
 {
 	struct nf_status st;
 	struct nf_sock s;
@@ -95,7 +113,7 @@ static int allow_flush(void)
 
 	if (rc)
 		return rc;
-	/* An empty rule set with the current flags. */
+	/* An empty rule set with the current flags and event rate. */
 	rc = nf_get_status(&s, &st);
 	if (rc) {
 		rc = nf_report(&s, "allow flush", rc);
@@ -104,6 +122,9 @@ static int allow_flush(void)
 			.set_flags = true,
 			.policy_flags = st.flags,
 			.op = NETFENCE_CMD_TXN_ADD,
+			.has_event_rate = st.has_event_rate,
+			.event_rate = st.event_rate,
+			.guard = { .key = key },
 		};
 
 		rc = nf_txn_run(&s, &t, "allow flush");
@@ -130,13 +151,28 @@ int cmd_allow(int argc, char **argv)
 		prog_cmd = "netfence allow del";
 	if (!strcmp(sub, "add") || !strcmp(sub, "del"))
 		return allow_change(argc - 1, argv + 1, !strcmp(sub, "add"));
-	if (!strcmp(sub, "list") || !strcmp(sub, "flush")) {
+	if (!strcmp(sub, "list"))  {
 		rc = simple_opts(argc - 1, argv + 1, allow_usage);
 		if (rc >= 0)
 			return rc;
-		if (!strcmp(sub, "list"))
-			return print_policy_rules("allow list", false);
-		return allow_flush();
+		return print_policy_rules("allow list", false);
+	}
+	if (!strcmp(sub, "flush")) {
+		const char *key_path = NULL;
+		struct nf_key key;
+
+		key.set = false;
+		argc--;
+		argv++;
+		rc = take_key_option(&argc, argv, &key_path);
+		if (rc < 0)
+			rc = simple_opts(argc, argv, allow_usage);
+		if (rc < 0 && key_path && key_from_file(key_path, &key))
+			rc = EXIT_USAGE;
+		if (rc < 0)
+			rc = allow_flush(&key);
+		key_wipe(&key);
+		return rc;
 	}
 	return usage_error("unknown subcommand '%s' (add, del, list or flush)", sub);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* netfence: isolate and release. */
+/* netfence: isolate, release and renew. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,16 +29,38 @@ static const char isolate_usage[] =
 	"      --no-dhcp6        no DHCPv6 client traffic\n"
 	"      --no-icmp-errors  no ICMP errors about allowed flows\n"
 	"      --audit           count what would be dropped, drop nothing\n"
+	"      --reject          answer local programs at once (TCP RST, ICMP\n"
+	"                        unreachable) instead of dropping silently\n"
+	"      --log             a kernel log line per drop (rate-limited)\n"
+	"      --event-rate N    drop events per second for 'netfence monitor'\n"
+	"                        (0: none; default 10)\n"
 	"      --keep            start from the current policy, not an empty one\n"
 	"\n"
+	"Safety options:\n"
+	"      --timeout DUR     release by itself after DUR unless renewed with\n"
+	"                        'netfence renew' (DUR: 90s, 15m, 2h, 1d; 0: none)\n"
+	"      --key-file FILE   release key: from now on, release and policy\n"
+	"                        changes need this file's content ('-': stdin)\n"
+	"\n"
 	"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
-	"Example: netfence isolate -a '192.0.2.10 proto tcp port 22 dir in' --dns auto\n";
+	"             [uid N[-M]] [cgroup PATH]\n"
+	"Example: netfence isolate --timeout 15m -a '192.0.2.10 proto tcp port 22 dir in' --dns auto\n";
 
 static const char release_usage[] =
-	"Usage: netfence release\n"
+	"Usage: netfence release [--key-file FILE]\n"
 	"\n"
 	"End the isolation of this network namespace. The policy is kept and\n"
-	"used again by a later 'netfence isolate'.\n";
+	"used again by a later 'netfence isolate'. While a release key is set,\n"
+	"--key-file must give it.\n";
+
+static const char renew_usage[] =
+	"Usage: netfence renew [--timeout DUR] [--key-file FILE]\n"
+	"\n"
+	"Move the deadline of 'isolate --timeout' to now + DUR (default: the\n"
+	"duration given last), so the isolation goes on. Without a renewal, the\n"
+	"namespace is released at the deadline. While a release key is set,\n"
+	"--key-file must give it.\n"
+	"  --timeout DUR     90s, 15m, 2h, 1d (plain number: seconds)\n";
 
 enum {
 	OPT_DNS = 256,
@@ -48,7 +70,70 @@ enum {
 	OPT_NO_ICMP_ERR,
 	OPT_AUDIT,
 	OPT_KEEP,
+	OPT_REJECT,
+	OPT_LOG,
+	OPT_EVENT_RATE,
+	OPT_TIMEOUT,
+	OPT_KEY_FILE,
 };
+
+const char *renew_hint(void)
+{
+	static char hint[512];
+
+	if (g_opts.netns_name)
+		snprintf(hint, sizeof(hint), "netfence -n %s renew", g_opts.netns_name);
+	else if (g_opts.netns_path)
+		snprintf(hint, sizeof(hint), "netfence --netns %s renew", g_opts.netns_path);
+	else
+		snprintf(hint, sizeof(hint), "netfence renew");
+	return hint;
+}
+
+int key_from_file(const char *path, struct nf_key *key)
+{
+	char err[NF_ERR_LEN];
+
+	if (key_read_file(path, key, err, sizeof(err)))
+		return usage_error("%s", err);
+	return EXIT_OK;
+}
+
+int take_key_option(int *argc, char **argv, const char **key_path)
+{
+	for (int i = 1; i < *argc; i++) {
+		const char *path;
+		int used = 1;
+
+		if (!strcmp(argv[i], "--key-file")) {
+			if (i + 1 >= *argc)
+				return usage_error("option '--key-file' needs an argument");
+			path = argv[i + 1];
+			used = 2;
+		} else if (!strncmp(argv[i], "--key-file=", 11)) {
+			path = argv[i] + 11;
+		} else {
+			continue;
+		}
+		if (*key_path)
+			return usage_error("--key-file given twice");
+		*key_path = path;
+		memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof(*argv));
+		*argc -= used;
+		i--;
+	}
+	return -1;
+}
+
+static int duration_arg(const char *arg, struct nf_guard *g)
+{
+	char err[NF_ERR_LEN];
+
+	if (parse_duration(arg, &g->timeout, err, sizeof(err)))
+		return usage_error("%s", err);
+	g->has_timeout = true;
+	return EXIT_OK;
+}
 
 static int read_policy_file(const char *path, struct policy_spec *p)
 {
@@ -134,18 +219,28 @@ int cmd_isolate(int argc, char **argv)
 		{ "no-icmp-errors", no_argument, NULL, OPT_NO_ICMP_ERR },
 		{ "audit", no_argument, NULL, OPT_AUDIT },
 		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "reject", no_argument, NULL, OPT_REJECT },
+		{ "log", no_argument, NULL, OPT_LOG },
+		{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 };
 	struct nf_sock s = { 0 };
-	bool with_policy = false, keep = false;
-	uint32_t cli_set = 0, cli_clear = 0;
+	struct nf_key key;
+	struct nf_guard guard = { .key = &key };
+	bool with_policy = false, keep = false, cli_rate = false;
+	const char *file = NULL, *key_path = NULL;
+	uint32_t cli_set = 0, cli_clear = 0, rate = 0;
 	char err[NF_ERR_LEN];
 	int c, rc = EXIT_OK;
 
+	key.set = false;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:hjf:a:", opts, NULL)) != -1) {
-		if (c != 'h' && c != 'j' && c != '?' && c != ':')
+		if (c != 'h' && c != 'j' && c != '?' && c != ':' &&
+		    c != OPT_TIMEOUT && c != OPT_KEY_FILE)
 			with_policy = true;
 		switch (c) {
 		case 'h':
@@ -155,9 +250,11 @@ int cmd_isolate(int argc, char **argv)
 			g_opts.json = true;
 			break;
 		case 'f':
-			rc = read_policy_file(optarg, &spec);
-			if (rc)
+			if (file) {
+				rc = usage_error("--file given twice");
 				goto out;
+			}
+			file = optarg;
 			break;
 		case 'a':
 			if (rule_parse_string(optarg, &spec.rules, err, sizeof(err))) {
@@ -194,6 +291,35 @@ int cmd_isolate(int argc, char **argv)
 		case OPT_KEEP:
 			keep = true;
 			break;
+		case OPT_REJECT:
+			cli_set |= NETFENCE_POLICY_F_REJECT;
+			break;
+		case OPT_LOG:
+			cli_set |= NETFENCE_POLICY_F_LOG;
+			break;
+		case OPT_EVENT_RATE: {
+			struct policy_spec tmp = { 0 };
+
+			if (parse_event_rate(optarg, &tmp, err, sizeof(err))) {
+				rc = usage_error("%s", err);
+				goto out;
+			}
+			cli_rate = true;
+			rate = tmp.event_rate;
+			break;
+		}
+		case OPT_TIMEOUT:
+			rc = duration_arg(optarg, &guard);
+			if (rc)
+				goto out;
+			break;
+		case OPT_KEY_FILE:
+			if (key_path) {
+				rc = usage_error("--key-file given twice");
+				goto out;
+			}
+			key_path = optarg;
+			break;
 		default:
 			rc = cmd_option_error(c, argv);
 			goto out;
@@ -204,9 +330,27 @@ int cmd_isolate(int argc, char **argv)
 				 argv[optind]);
 		goto out;
 	}
+	if (file && key_path && !strcmp(file, "-") && !strcmp(key_path, "-")) {
+		rc = usage_error("--file - and --key-file - cannot both read stdin");
+		goto out;
+	}
+	if (file) {
+		rc = read_policy_file(file, &spec);
+		if (rc)
+			goto out;
+	}
+	if (key_path) {
+		rc = key_from_file(key_path, &key);
+		if (rc)
+			goto out;
+	}
 	/* Command-line switches win over the policy file's option lines. */
 	spec.set = (spec.set & ~cli_clear) | cli_set;
 	spec.clear = (spec.clear & ~cli_set) | cli_clear;
+	if (cli_rate) {
+		spec.has_event_rate = true;
+		spec.event_rate = rate;
+	}
 
 	rc = nf_open(&s);
 	if (rc)
@@ -215,7 +359,7 @@ int cmd_isolate(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (!with_policy) {
-		rc = nf_simple(&s, NETFENCE_CMD_ISOLATE, 0, 0);
+		rc = nf_guarded(&s, NETFENCE_CMD_ISOLATE, &guard);
 		rc = rc ? nf_report(&s, "isolate", rc) : EXIT_OK;
 	} else {
 		struct nf_txn t = {
@@ -225,6 +369,9 @@ int cmd_isolate(int argc, char **argv)
 			.rules = spec.rules.v,
 			.nrules = spec.rules.n,
 			.commit_flags = NETFENCE_COMMIT_F_ISOLATE,
+			.has_event_rate = spec.has_event_rate,
+			.event_rate = spec.event_rate,
+			.guard = guard,
 		};
 		uint32_t base = NETFENCE_POLICY_F_DEFAULT;
 
@@ -241,24 +388,103 @@ int cmd_isolate(int argc, char **argv)
 		t.policy_flags = policy_spec_flags(&spec, base);
 		rc = nf_txn_run(&s, &t, "isolate");
 	}
+	if (!rc && guard.has_timeout && guard.timeout && !g_opts.json) {
+		char left[64];
+
+		format_duration_ms((uint64_t)guard.timeout * 1000, left, sizeof(left));
+		fprintf(stderr, "netfence: releases by itself in %s unless renewed (%s)\n",
+			left, renew_hint());
+	}
 out:
+	key_wipe(&key);
 	nf_close(&s);
 	policy_spec_free(&spec);
 	return rc;
 }
 
-int cmd_release(int argc, char **argv)
+/* -h, -j, --key-file and (renew) --timeout; no positional argument. */
+static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
+		      struct nf_guard *g, struct nf_key *key)
 {
-	struct nf_sock s;
-	int rc = simple_opts(argc, argv, release_usage);
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *key_path = NULL;
+	int c, rc;
 
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:hj", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'j':
+			g_opts.json = true;
+			break;
+		case OPT_KEY_FILE:
+			if (key_path)
+				return usage_error("--key-file given twice");
+			key_path = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (!timeout)
+				return usage_error("unknown option '--timeout'");
+			rc = duration_arg(optarg, g);
+			if (rc)
+				return rc;
+			if (!g->timeout)
+				return usage_error("renew needs a duration of at least 1s");
+			break;
+		default:
+			return cmd_option_error(c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (key_path) {
+		rc = key_from_file(key_path, key);
+		if (rc)
+			return rc;
+	}
+	return -1;
+}
+
+static int guarded_cmd(int argc, char **argv, const char *usage, uint8_t cmd,
+		       const char *what)
+{
+	struct nf_key key;
+	struct nf_guard g = { .key = &key };
+	struct nf_sock s;
+	int rc;
+
+	key.set = false;
+	rc = guard_opts(argc, argv, usage, cmd == NETFENCE_CMD_RENEW, &g, &key);
 	if (rc >= 0)
-		return rc;
+		goto out;
 	rc = nf_open(&s);
 	if (rc)
-		return rc;
-	rc = nf_simple(&s, NETFENCE_CMD_RELEASE, 0, 0);
-	rc = rc ? nf_report(&s, "release", rc) : EXIT_OK;
+		goto out;
+	rc = nf_guarded(&s, cmd, &g);
+	if (rc == -ENOENT && cmd == NETFENCE_CMD_RENEW && !s.extack[0])
+		snprintf(s.extack, sizeof(s.extack),
+			 "no deadline is set (see: netfence isolate --timeout)");
+	rc = rc ? nf_report(&s, what, rc) : EXIT_OK;
 	nf_close(&s);
+out:
+	key_wipe(&key);
 	return rc;
+}
+
+int cmd_release(int argc, char **argv)
+{
+	return guarded_cmd(argc, argv, release_usage, NETFENCE_CMD_RELEASE, "release");
+}
+
+int cmd_renew(int argc, char **argv)
+{
+	return guarded_cmd(argc, argv, renew_usage, NETFENCE_CMD_RENEW, "renew");
 }

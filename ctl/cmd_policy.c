@@ -20,10 +20,11 @@ static const char save_usage[] =
 	"'netfence restore' of that file gives back the same policy.\n";
 
 static const char restore_usage[] =
-	"Usage: netfence restore FILE\n"
+	"Usage: netfence restore FILE [--key-file KEYFILE]\n"
 	"\n"
-	"Replace the policy (rules and flags) with FILE's, atomically. FILE is\n"
-	"a policy file ('-': stdin). The isolation state does not change.\n";
+	"Replace the policy (rules, flags, event rate) with FILE's, atomically.\n"
+	"FILE is a policy file ('-': stdin). The isolation state does not\n"
+	"change. While a release key is set, --key-file must give it.\n";
 
 /* -h and -j, then up to max positional arguments. */
 static int parse_args(int argc, char **argv, const char *usage, int min,
@@ -95,7 +96,7 @@ int cmd_save(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	policy_write(f, st.flags, rules.v, rules.n);
+	policy_write(f, st.flags, st.event_rate, rules.v, rules.n);
 	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
 		fprintf(stderr, "netfence: save: %s: %s\n",
 			path ? path : "stdout", strerror(errno));
@@ -110,16 +111,31 @@ out:
 int cmd_restore(int argc, char **argv)
 {
 	struct policy_spec spec = { 0 };
+	const char *key_path = NULL;
+	struct nf_key key;
 	struct nf_sock s;
 	char *path;
 	int rc;
 
+	key.set = false;
+	rc = take_key_option(&argc, argv, &key_path);
+	if (rc >= 0)
+		goto out;
 	rc = parse_args(argc, argv, restore_usage, 1, 1, &path);
 	if (rc >= 0)
-		return rc;
+		goto out;
+	if (key_path && !strcmp(key_path, "-") && !strcmp(path, "-")) {
+		rc = usage_error("FILE - and --key-file - cannot both read stdin");
+		goto out;
+	}
 	rc = policy_from_file(path, &spec);
 	if (rc)
 		goto out;
+	if (key_path) {
+		rc = key_from_file(key_path, &key);
+		if (rc)
+			goto out;
+	}
 	rc = nf_open(&s);
 	if (!rc) {
 		struct nf_txn t = {
@@ -128,12 +144,16 @@ int cmd_restore(int argc, char **argv)
 			.op = NETFENCE_CMD_TXN_ADD,
 			.rules = spec.rules.v,
 			.nrules = spec.rules.n,
+			.has_event_rate = spec.has_event_rate,
+			.event_rate = spec.event_rate,
+			.guard = { .key = &key },
 		};
 
 		rc = nf_txn_run(&s, &t, "restore");
 		nf_close(&s);
 	}
 out:
+	key_wipe(&key);
 	policy_spec_free(&spec);
 	return rc;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* netfence: status and stats. */
+/* netfence: status, stats and monitor. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <linux/netfence.h>
 
@@ -12,7 +15,17 @@ static const char status_usage[] =
 	"Usage: netfence [-j] status\n"
 	"\n"
 	"Isolation state (isolated or released), policy generation and rule\n"
-	"count, policy flags, kernel features, hooks and per-hook counters.\n";
+	"count, deadline and release key, drop events, policy flags, kernel\n"
+	"features, hooks and per-hook counters.\n";
+
+static const char monitor_usage[] =
+	"Usage: netfence [-j] monitor [--count N]\n"
+	"\n"
+	"Print netfence's events as they happen, one per line, until\n"
+	"interrupted: isolated, released (and why), committed, and drops\n"
+	"(rate-limited: see isolate --event-rate). With -j, one JSON object\n"
+	"per line.\n"
+	"  -c, --count N   exit after N events\n";
 
 static const char stats_usage[] =
 	"Usage: netfence [-j] stats [--reset]\n"
@@ -35,6 +48,7 @@ int cmd_status(int argc, char **argv)
 	if (rc) {
 		rc = nf_report(&s, "status", rc);
 	} else {
+		st.renew_cmd = renew_hint();
 		print_status(stdout, &st, g_opts.json);
 		rc = EXIT_OK;
 	}
@@ -92,6 +106,51 @@ int cmd_stats(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 out:
+	nf_close(&s);
+	return rc;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long count = 0;
+	struct nf_sock s;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:hjc:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(monitor_usage, stdout);
+			return EXIT_OK;
+		case 'j':
+			g_opts.json = true;
+			break;
+		case 'c': {
+			char *end;
+
+			errno = 0;
+			count = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || optarg[0] == '-' || !count)
+				return usage_error("bad --count '%s' (a number of events, 1 or more)",
+						   optarg);
+			break;
+		}
+		default:
+			return cmd_option_error(c, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	rc = nf_open(&s);
+	if (rc)
+		return rc;
+	rc = nf_monitor(&s, g_opts.json, count);
 	nf_close(&s);
 	return rc;
 }

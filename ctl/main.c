@@ -24,11 +24,13 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "isolation state, policy, kernel features and counters" },
 	{ "isolate", cmd_isolate, "isolate, under the current policy or a new one" },
 	{ "release", cmd_release, "end the isolation (the policy is kept)" },
+	{ "renew", cmd_renew, "push back the deadline of isolate --timeout" },
 	{ "allow", cmd_allow, "add, del, list or flush allowlist rules" },
 	{ "show", cmd_show, "the rules with their hit counters" },
 	{ "stats", cmd_stats, "per-hook packet counters" },
 	{ "save", cmd_save, "write the policy in policy-file syntax" },
 	{ "restore", cmd_restore, "replace the policy with a policy file's" },
+	{ "monitor", cmd_monitor, "print events (isolated, released, drops) as they happen" },
 };
 
 static void usage(FILE *f)
@@ -52,7 +54,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
+		"             [uid N[-M]] [cgroup PATH]\n"
 		"      TARGET := ADDRESS[/LEN] | HOSTNAME | any | any4 | any6\n"
+		"      (no TARGET before uid or cgroup: any remote address)\n"
 		"\n"
 		"Exit status: 0 ok, 1 failed, 2 usage error, 3 permission denied,\n"
 		"4 kernel module not loaded. See netfence(8).\n");

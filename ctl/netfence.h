@@ -37,6 +37,19 @@ struct policy_spec;
 /* Reads a policy file ('-': stdin); errors printed. Returns an exit code. */
 int policy_from_file(const char *path, struct policy_spec *p);
 
+struct nf_key;
+/* Reads --key-file's argument; errors printed. Returns an exit code. */
+int key_from_file(const char *path, struct nf_key *key);
+
+/*
+ * Takes "--key-file FILE" / "--key-file=FILE" out of argv (shifting the
+ * rest down) into *key_path. Returns -1 to go on, or an exit code.
+ */
+int take_key_option(int *argc, char **argv, const char **key_path);
+
+/* "netfence [-n NAME | --netns PATH] renew", for hints. */
+const char *renew_hint(void);
+
 /* Enters the namespace of -n/--netns, if any. Returns an exit code. */
 int netns_enter(void);
 
@@ -48,5 +61,7 @@ int cmd_allow(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_renew(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif

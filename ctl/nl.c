@@ -5,6 +5,8 @@
  * message reaches the user.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,6 +53,14 @@ int nf_report(const struct nf_sock *s, const char *what, int err)
 		fprintf(stderr, "netfence: permission denied: need CAP_NET_ADMIN%s%s\n",
 			s->extack[0] ? ": " : "", s->extack);
 		return EXIT_PERM;
+	}
+	if (err == -ENOKEY || err == -EKEYREJECTED) {
+		fprintf(stderr, "netfence: %s: %s%s%s\n", what,
+			err == -ENOKEY ?
+			"a release key is set: give it with --key-file" :
+			"wrong release key",
+			s->extack[0] ? ": " : "", s->extack);
+		return EXIT_FAIL;
 	}
 	fprintf(stderr, "netfence: %s: %s\n", what,
 		s->extack[0] ? s->extack : strerror(-err));
@@ -254,6 +264,8 @@ static int nf_exchange(struct nf_sock *s, struct nl_msg *msg,
 	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, &x);
 
 	rc = nl_send_auto(s->sk, msg);
+	/* It may carry a release key. */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	if (rc < 0) {
 		snprintf(s->extack, sizeof(s->extack), "send: %s", nl_geterror(rc));
@@ -317,6 +329,12 @@ static int parse_status(struct nlattr **tb, void *arg)
 	st->isolated_netns = get_u32(tb[NETFENCE_A_ISOLATED_NETNS]);
 	st->hooks_registered = get_u32(tb[NETFENCE_A_HOOKS_REGISTERED]);
 	st->policy_mem = get_u64(tb[NETFENCE_A_POLICY_MEM]);
+	st->has_timeout_left = tb[NETFENCE_A_TIMEOUT_LEFT] != NULL;
+	st->timeout_left_ms = get_u64(tb[NETFENCE_A_TIMEOUT_LEFT]);
+	st->key_required = get_u8(tb[NETFENCE_A_KEY_REQUIRED]);
+	st->has_event_rate = tb[NETFENCE_A_EVENT_RATE] != NULL;
+	st->event_rate = st->has_event_rate ? get_u32(tb[NETFENCE_A_EVENT_RATE]) :
+		NETFENCE_EVENT_RATE_DEFAULT;
 	st->ncounters = 0;
 	if (!tb[NETFENCE_A_STATS])
 		return 0;
@@ -378,6 +396,26 @@ static int parse_rule(struct nlattr **tb, void *arg)
 		r.dir = get_u8(rb[NETFENCE_RULE_A_DIR]);
 	r.index = get_u32(rb[NETFENCE_RULE_A_INDEX]);
 	r.hits = get_u64(rb[NETFENCE_RULE_A_HITS]);
+	if (rb[NETFENCE_RULE_A_UID_MIN]) {
+		r.has_uid = true;
+		r.uid_min = get_u32(rb[NETFENCE_RULE_A_UID_MIN]);
+		r.uid_max = rb[NETFENCE_RULE_A_UID_MAX] ?
+			get_u32(rb[NETFENCE_RULE_A_UID_MAX]) : r.uid_min;
+	}
+	if (rb[NETFENCE_RULE_A_CGROUP]) {
+		struct nlattr *a = rb[NETFENCE_RULE_A_CGROUP];
+		const char *p = nla_data(a);
+		int len = nla_len(a);
+
+		/* A NUL-terminated string. */
+		if (len < 1 || p[len - 1] != '\0')
+			return -EPROTO;
+		r.cgroup = p;
+	}
+	if (rb[NETFENCE_RULE_A_CGROUP_ID]) {
+		r.has_cgroup_id = true;
+		r.cgroup_id = get_u64(rb[NETFENCE_RULE_A_CGROUP_ID]);
+	}
 	return rule_vec_push(out, &r) ? -ENOMEM : 0;
 }
 
@@ -387,7 +425,7 @@ int nf_get_rules(struct nf_sock *s, struct rule_vec *out)
 		bool intr = false;
 		int rc;
 
-		out->n = 0;
+		rule_vec_clear(out);
 		rc = nf_exchange(s, nf_msg(s, NETFENCE_CMD_RULES_GET,
 					   NLM_F_DUMP, 0),
 				 parse_rule, out, &intr);
@@ -422,8 +460,21 @@ static int put_rule(struct nl_msg *msg, const struct nf_rule *r)
 		return -1;
 	if (nla_put_u8(msg, NETFENCE_RULE_A_DIR, r->dir) < 0)
 		return -1;
+	if (r->has_uid &&
+	    (nla_put_u32(msg, NETFENCE_RULE_A_UID_MIN, r->uid_min) < 0 ||
+	     nla_put_u32(msg, NETFENCE_RULE_A_UID_MAX, r->uid_max) < 0))
+		return -1;
+	if (r->cgroup && nla_put_string(msg, NETFENCE_RULE_A_CGROUP, r->cgroup) < 0)
+		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/* Upper bound of the bytes put_rule adds. */
+static size_t rule_msg_bytes(const struct nf_rule *r)
+{
+	return NF_RULE_MAX_BYTES + (r->has_uid ? 16 : 0) +
+		(r->cgroup ? NLA_HDRLEN + NLA_ALIGN(strlen(r->cgroup) + 1) : 0);
 }
 
 /* Sends rules [*pos, n) packed into one message; advances *pos. */
@@ -437,8 +488,11 @@ static int send_batch(struct nf_sock *s, const struct nf_txn *t, size_t *pos)
 	rules = nla_nest_start(msg, NLA_F_NESTED | NETFENCE_A_RULES);
 	if (!rules)
 		goto nomem;
+	/* The first rule always fits: NF_MSG_SIZE has room for the longest. */
 	while (*pos < t->nrules &&
-	       nlmsg_datalen(nlmsg_hdr(msg)) + NF_RULE_MAX_BYTES <= NF_BATCH_BYTES) {
+	       (nlmsg_datalen(nlmsg_hdr(msg)) < 64 ||
+		nlmsg_datalen(nlmsg_hdr(msg)) + rule_msg_bytes(&t->rules[*pos]) <=
+		NF_BATCH_BYTES)) {
 		if (put_rule(msg, &t->rules[*pos]) < 0)
 			goto nomem;
 		(*pos)++;
@@ -448,6 +502,30 @@ static int send_batch(struct nf_sock *s, const struct nf_txn *t, size_t *pos)
 nomem:
 	nlmsg_free(msg);
 	return -ENOMEM;
+}
+
+/* A request with the deadline and key of g; NULL if out of memory. */
+static struct nl_msg *nf_guard_msg(struct nf_sock *s, uint8_t cmd,
+				   const struct nf_guard *g)
+{
+	struct nl_msg *msg = nf_msg(s, cmd, 0, NETFENCE_KEY_MAX + 1024);
+
+	if (!msg || !g)
+		return msg;
+	if ((g->has_timeout &&
+	     nla_put_u32(msg, NETFENCE_A_TIMEOUT, g->timeout) < 0) ||
+	    (g->key && g->key->set &&
+	     nla_put(msg, NETFENCE_A_KEY, (int)g->key->len, g->key->data) < 0)) {
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int nf_guarded(struct nf_sock *s, uint8_t cmd, const struct nf_guard *g)
+{
+	return nf_exchange(s, nf_guard_msg(s, cmd, g), NULL, NULL, NULL);
 }
 
 int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
@@ -460,7 +538,9 @@ int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
 	if (msg && ((t->txn_flags &&
 		     nla_put_u32(msg, NETFENCE_A_TXN_FLAGS, t->txn_flags) < 0) ||
 		    (t->set_flags &&
-		     nla_put_u32(msg, NETFENCE_A_POLICY_FLAGS, t->policy_flags) < 0))) {
+		     nla_put_u32(msg, NETFENCE_A_POLICY_FLAGS, t->policy_flags) < 0) ||
+		    (t->has_event_rate &&
+		     nla_put_u32(msg, NETFENCE_A_EVENT_RATE, t->event_rate) < 0))) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
@@ -473,9 +553,13 @@ int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
 		if (rc)
 			goto abort;
 	}
-	rc = nf_simple(s, NETFENCE_CMD_TXN_COMMIT,
-		       t->commit_flags ? NETFENCE_A_COMMIT_FLAGS : 0,
-		       t->commit_flags);
+	msg = nf_guard_msg(s, NETFENCE_CMD_TXN_COMMIT, &t->guard);
+	if (msg && t->commit_flags &&
+	    nla_put_u32(msg, NETFENCE_A_COMMIT_FLAGS, t->commit_flags) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	rc = nf_exchange(s, msg, NULL, NULL, NULL);
 	if (!rc)
 		return EXIT_OK;
 abort:
@@ -490,4 +574,102 @@ abort:
 		code = nf_report(s, what, rc);
 		return code;
 	}
+}
+
+static volatile sig_atomic_t monitor_stop;
+
+static void monitor_signal(int sig)
+{
+	(void)sig;
+	monitor_stop = 1;
+}
+
+struct monitor {
+	int family;
+	bool json;
+	unsigned long count, seen;
+	bool bad_reported;
+};
+
+static int monitor_cb(struct nl_msg *msg, void *arg)
+{
+	struct monitor *m = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int rc;
+
+	if (nlh->nlmsg_type != m->family)
+		return NL_SKIP;
+	rc = print_event(stdout, nlh, m->json);
+	if (rc < 0 && !m->bad_reported) {
+		fprintf(stderr, "netfence: monitor: malformed event skipped\n");
+		m->bad_reported = true;
+	}
+	if (rc <= 0)
+		return NL_SKIP;
+	/* Lines go out at once: readers follow a pipe. */
+	fflush(stdout);
+	m->seen++;
+	if (m->count && m->seen >= m->count)
+		return NL_STOP;
+	return NL_OK;
+}
+
+int nf_monitor(struct nf_sock *s, bool json, unsigned long count)
+{
+	struct monitor m = { .family = s->family, .json = json, .count = count };
+	struct sigaction sa = { .sa_handler = monitor_signal };
+	struct nl_cb *cb;
+	int grp, rc, ret = EXIT_OK;
+
+	grp = genl_ctrl_resolve_grp(s->sk, NETFENCE_GENL_NAME, NETFENCE_MCGRP_EVENTS);
+	if (grp < 0) {
+		fprintf(stderr, "netfence: monitor: no \"%s\" multicast group: %s\n",
+			NETFENCE_MCGRP_EVENTS, nl_geterror(grp));
+		return EXIT_FAIL;
+	}
+	rc = nl_socket_add_membership(s->sk, grp);
+	if (rc < 0) {
+		if (rc == -NLE_PERM)
+			return nf_report(s, "monitor", -EPERM);
+		fprintf(stderr, "netfence: monitor: cannot join the events group: %s\n",
+			nl_geterror(rc));
+		return EXIT_FAIL;
+	}
+	nl_socket_disable_seq_check(s->sk);
+	rc = nl_socket_set_nonblocking(s->sk);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (rc < 0 || !cb) {
+		fprintf(stderr, "netfence: monitor: out of memory\n");
+		if (cb)
+			nl_cb_put(cb);
+		return EXIT_FAIL;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, &m);
+	/* No SA_RESTART: poll() returns at once with EINTR. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	while (!monitor_stop && !(m.count && m.seen >= m.count)) {
+		struct pollfd pfd = { .fd = nl_socket_get_fd(s->sk), .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "netfence: monitor: %s\n", strerror(errno));
+			ret = EXIT_FAIL;
+			break;
+		}
+		rc = nl_recvmsgs(s->sk, cb);
+		if (rc == -NLE_NOMEM) {
+			/* ENOBUFS: the kernel had to drop some for this socket. */
+			fprintf(stderr, "netfence: monitor: events lost (receive buffer full)\n");
+		} else if (rc < 0 && rc != -NLE_AGAIN && !monitor_stop) {
+			fprintf(stderr, "netfence: monitor: receive: %s\n", nl_geterror(rc));
+			ret = EXIT_FAIL;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return ret;
 }

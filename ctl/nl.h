@@ -30,6 +30,22 @@ int nf_report(const struct nf_sock *s, const char *what, int err);
 /* Simple request with only NETFENCE_A_PROTO (+ optional u32 attr). */
 int nf_simple(struct nf_sock *s, uint8_t cmd, int attr, uint32_t val);
 
+/* Deadline and release key carried by ISOLATE, COMMIT, RELEASE, RENEW. */
+struct nf_guard {
+	bool has_timeout;
+	uint32_t timeout;		/* NETFENCE_A_TIMEOUT, seconds */
+	const struct nf_key *key;	/* NETFENCE_A_KEY if set */
+};
+
+/* Request with NETFENCE_A_PROTO and the guard's attributes. */
+int nf_guarded(struct nf_sock *s, uint8_t cmd, const struct nf_guard *g);
+
+/*
+ * Joins the "events" multicast group and prints every event until
+ * SIGINT/SIGTERM or count events (0: no limit). Returns an exit code.
+ */
+int nf_monitor(struct nf_sock *s, bool json, unsigned long count);
+
 int nf_get_status(struct nf_sock *s, struct nf_status *st);
 int nf_get_rules(struct nf_sock *s, struct rule_vec *out);
 
@@ -41,6 +57,9 @@ struct nf_txn {
 	const struct nf_rule *rules;
 	size_t nrules;
 	uint32_t commit_flags;	/* NETFENCE_COMMIT_F_* */
+	bool has_event_rate;	/* NETFENCE_A_EVENT_RATE on TXN_BEGIN */
+	uint32_t event_rate;
+	struct nf_guard guard;	/* on TXN_COMMIT */
 };
 
 /*

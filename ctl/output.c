@@ -5,6 +5,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/genetlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
 #include <linux/netfence.h>
 
 #include "json.h"
@@ -21,11 +26,13 @@ static const struct {
 	{ "socket6", NETFENCE_FEAT_SOCKET6 },
 	{ "reject4", NETFENCE_FEAT_REJECT4 },
 	{ "reject6", NETFENCE_FEAT_REJECT6 },
+	{ "cgroup", NETFENCE_FEAT_CGROUP },
 };
 
 static const uint32_t flag_bits[] = {
 	NETFENCE_POLICY_F_ND, NETFENCE_POLICY_F_DHCP4, NETFENCE_POLICY_F_DHCP6,
 	NETFENCE_POLICY_F_ICMP_ERR, NETFENCE_POLICY_F_AUDIT,
+	NETFENCE_POLICY_F_REJECT, NETFENCE_POLICY_F_LOG,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -120,6 +127,8 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		json_bool(&j, "dhcp6", st->flags & NETFENCE_POLICY_F_DHCP6);
 		json_bool(&j, "icmp_errors", st->flags & NETFENCE_POLICY_F_ICMP_ERR);
 		json_bool(&j, "audit", st->flags & NETFENCE_POLICY_F_AUDIT);
+		json_bool(&j, "reject", st->flags & NETFENCE_POLICY_F_REJECT);
+		json_bool(&j, "log", st->flags & NETFENCE_POLICY_F_LOG);
 		json_obj_end(&j);
 		json_obj_begin(&j, "features");
 		for (size_t i = 0; i < ARRAY_SIZE(features); i++)
@@ -129,6 +138,12 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		json_u64(&j, "isolated_namespaces", st->isolated_netns);
 		json_u64(&j, "hooks_registered", st->hooks_registered);
 		json_u64(&j, "policy_memory", st->policy_mem);
+		if (st->has_timeout_left)
+			json_u64(&j, "timeout_left_ms", st->timeout_left_ms);
+		else
+			json_null(&j, "timeout_left_ms");
+		json_bool(&j, "key_required", st->key_required);
+		json_u64(&j, "event_rate", st->event_rate);
 		json_counters(&j, st);
 		json_obj_end(&j);
 		return;
@@ -139,6 +154,17 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		st->rule_count, st->rule_count == 1 ? "" : "s",
 		st->isolated && (st->flags & NETFENCE_POLICY_F_AUDIT) ?
 		" in audit mode: counting, not dropping" : "");
+	if (st->has_timeout_left) {
+		char left[64];
+
+		format_duration_ms(st->timeout_left_ms, left, sizeof(left));
+		fprintf(f, "deadline: releases in %s (renew with: %s)\n", left,
+			st->renew_cmd ? st->renew_cmd : "netfence renew");
+	}
+	if (st->key_required)
+		fprintf(f, "release key: required\n");
+	if (st->has_event_rate)
+		fprintf(f, "events: %" PRIu32 "/s\n", st->event_rate);
 	fprintf(f, "%-10s", "flags:");
 	for (size_t i = 0; i < ARRAY_SIZE(flag_bits); i++)
 		fprintf(f, " %s %s", policy_flag_name(flag_bits[i]),
@@ -203,6 +229,18 @@ void print_rules(FILE *f, const struct nf_rule *rules, size_t n, bool json,
 			json_u64(&j, "port_min", r->port_min);
 			json_u64(&j, "port_max", r->port_max);
 			json_str(&j, "dir", dir_name(r->dir));
+			if (r->has_uid) {
+				json_u64(&j, "uid_min", r->uid_min);
+				json_u64(&j, "uid_max", r->uid_max);
+			} else {
+				json_null(&j, "uid_min");
+				json_null(&j, "uid_max");
+			}
+			json_str(&j, "cgroup", r->cgroup);
+			if (r->has_cgroup_id)
+				json_u64(&j, "cgroup_id", r->cgroup_id);
+			else
+				json_null(&j, "cgroup_id");
 			json_u64(&j, "hits", r->hits);
 			json_obj_end(&j);
 		}
@@ -222,4 +260,218 @@ void print_rules(FILE *f, const struct nf_rule *rules, size_t n, bool json,
 		fprintf(f, "%5" PRIu32 "  %12" PRIu64 "  %s\n", rules[i].index,
 			rules[i].hits, text);
 	}
+}
+
+/* ---- events of the "events" multicast group ---- */
+
+struct nf_flow {
+	uint8_t family, hook, proto, reason, audit;
+	bool has_ports, has_icmp;
+	uint16_t sport, dport;
+	uint8_t icmp_type, icmp_code;
+	uint32_t len;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+};
+
+static int flow_addr(struct nlattr *a, uint8_t family, char *buf, size_t len)
+{
+	int alen = family == AF_INET ? 4 : 16;
+
+	if (!a || nla_len(a) != alen || !inet_ntop(family, nla_data(a), buf, (socklen_t)len))
+		return -1;
+	return 0;
+}
+
+static int parse_flow(struct nlattr *nest, struct nf_flow *fl)
+{
+	struct nlattr *tb[NETFENCE_FLOW_A_MAX + 1];
+
+	memset(fl, 0, sizeof(*fl));
+	if (!nest || nla_parse_nested(tb, NETFENCE_FLOW_A_MAX, nest, NULL) < 0)
+		return -1;
+	if (!tb[NETFENCE_FLOW_A_FAMILY])
+		return -1;
+	fl->family = nla_get_u8(tb[NETFENCE_FLOW_A_FAMILY]);
+	if (fl->family != AF_INET && fl->family != AF_INET6)
+		return -1;
+	if (flow_addr(tb[NETFENCE_FLOW_A_SADDR], fl->family, fl->saddr, sizeof(fl->saddr)) ||
+	    flow_addr(tb[NETFENCE_FLOW_A_DADDR], fl->family, fl->daddr, sizeof(fl->daddr)))
+		return -1;
+	fl->hook = tb[NETFENCE_FLOW_A_HOOK] ? nla_get_u8(tb[NETFENCE_FLOW_A_HOOK]) : 0xff;
+	fl->proto = tb[NETFENCE_FLOW_A_PROTO] ? nla_get_u8(tb[NETFENCE_FLOW_A_PROTO]) : 0;
+	if (tb[NETFENCE_FLOW_A_SPORT] && tb[NETFENCE_FLOW_A_DPORT]) {
+		fl->has_ports = true;
+		fl->sport = nla_get_u16(tb[NETFENCE_FLOW_A_SPORT]);
+		fl->dport = nla_get_u16(tb[NETFENCE_FLOW_A_DPORT]);
+	}
+	if (tb[NETFENCE_FLOW_A_ICMP_TYPE]) {
+		fl->has_icmp = true;
+		fl->icmp_type = nla_get_u8(tb[NETFENCE_FLOW_A_ICMP_TYPE]);
+		fl->icmp_code = tb[NETFENCE_FLOW_A_ICMP_CODE] ?
+			nla_get_u8(tb[NETFENCE_FLOW_A_ICMP_CODE]) : 0;
+	}
+	fl->len = tb[NETFENCE_FLOW_A_LEN] ? nla_get_u32(tb[NETFENCE_FLOW_A_LEN]) : 0;
+	fl->reason = tb[NETFENCE_FLOW_A_REASON] ? nla_get_u8(tb[NETFENCE_FLOW_A_REASON]) : 0;
+	fl->audit = tb[NETFENCE_FLOW_A_AUDIT] ? nla_get_u8(tb[NETFENCE_FLOW_A_AUDIT]) : 0;
+	return 0;
+}
+
+static const char *drop_reason(uint8_t reason, bool json)
+{
+	switch (reason) {
+	case NETFENCE_DROP_NO_RULE:
+		return json ? "no-rule" : "no rule";
+	case NETFENCE_DROP_MALFORMED:
+		return "malformed";
+	}
+	return "unknown";
+}
+
+static const char *release_reason(uint8_t reason)
+{
+	switch (reason) {
+	case NETFENCE_REASON_USER:
+		return "user";
+	case NETFENCE_REASON_TIMEOUT:
+		return "timeout";
+	case NETFENCE_REASON_NETNS_EXIT:
+		return "netns-exit";
+	}
+	return "unknown";
+}
+
+/* "10.0.0.2:40312", "[2001:db8::9]:443", or the bare address. */
+static void endpoint(char *buf, size_t len, const struct nf_flow *fl,
+		     const char *addr, uint16_t port)
+{
+	if (!fl->has_ports)
+		snprintf(buf, len, "%s", addr);
+	else if (fl->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", addr, port);
+	else
+		snprintf(buf, len, "%s:%u", addr, port);
+}
+
+static void print_drop(FILE *f, const struct nf_flow *fl, uint32_t suppressed,
+		       bool json)
+{
+	const char *pn = fl->proto ? proto_name(fl->proto) : NULL;
+
+	if (json) {
+		struct json j;
+
+		json_init(&j, f);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "event", "drop");
+		json_str(&j, "family", family_name(fl->family));
+		json_str(&j, "hook", hook_name(fl->hook));
+		if (pn)
+			json_str(&j, "proto", pn);
+		else
+			json_u64(&j, "proto", fl->proto);
+		json_str(&j, "saddr", fl->saddr);
+		json_str(&j, "daddr", fl->daddr);
+		if (fl->has_ports) {
+			json_u64(&j, "sport", fl->sport);
+			json_u64(&j, "dport", fl->dport);
+		} else {
+			json_null(&j, "sport");
+			json_null(&j, "dport");
+		}
+		if (fl->has_icmp) {
+			json_u64(&j, "icmp_type", fl->icmp_type);
+			json_u64(&j, "icmp_code", fl->icmp_code);
+		} else {
+			json_null(&j, "icmp_type");
+			json_null(&j, "icmp_code");
+		}
+		json_u64(&j, "len", fl->len);
+		json_str(&j, "reason", drop_reason(fl->reason, true));
+		json_bool(&j, "audit", fl->audit);
+		json_u64(&j, "suppressed", suppressed);
+		json_obj_end(&j);
+		return;
+	}
+	{
+		char src[INET6_ADDRSTRLEN + 8], dst[INET6_ADDRSTRLEN + 8];
+
+		endpoint(src, sizeof(src), fl, fl->saddr, fl->sport);
+		endpoint(dst, sizeof(dst), fl, fl->daddr, fl->dport);
+		fprintf(f, "drop %s %s ", family_name(fl->family), hook_name(fl->hook));
+		if (pn)
+			fprintf(f, "%s", pn);
+		else
+			fprintf(f, "proto %u", fl->proto);
+		fprintf(f, " %s -> %s", src, dst);
+		if (fl->has_icmp)
+			fprintf(f, " type %u code %u", fl->icmp_type, fl->icmp_code);
+		fprintf(f, " len %" PRIu32 " (%s)%s", fl->len,
+			drop_reason(fl->reason, false), fl->audit ? " [audit]" : "");
+		if (suppressed)
+			fprintf(f, " (+%" PRIu32 " event%s suppressed)", suppressed,
+				suppressed == 1 ? "" : "s");
+		fputc('\n', f);
+	}
+}
+
+int print_event(FILE *f, struct nlmsghdr *nlh, bool json)
+{
+	struct nlattr *tb[NETFENCE_A_MAX + 1];
+	struct genlmsghdr *g;
+	uint32_t gen, rules;
+	struct json j;
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -1;
+	g = nlmsg_data(nlh);
+	if (genlmsg_parse(nlh, 0, tb, NETFENCE_A_MAX, NULL) < 0)
+		return -1;
+	json_init(&j, f);
+	switch (g->cmd) {
+	case NETFENCE_CMD_EVT_ISOLATED:
+	case NETFENCE_CMD_EVT_COMMITTED: {
+		const char *what = g->cmd == NETFENCE_CMD_EVT_ISOLATED ?
+			"isolated" : "committed";
+
+		if (!tb[NETFENCE_A_POLICY_GEN] || !tb[NETFENCE_A_RULE_COUNT])
+			return -1;
+		gen = nla_get_u32(tb[NETFENCE_A_POLICY_GEN]);
+		rules = nla_get_u32(tb[NETFENCE_A_RULE_COUNT]);
+		if (json) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "event", what);
+			json_u64(&j, "policy_generation", gen);
+			json_u64(&j, "rules", rules);
+			json_obj_end(&j);
+		} else {
+			fprintf(f, "%s policy %" PRIu32 " (%" PRIu32 " rule%s)\n",
+				what, gen, rules, rules == 1 ? "" : "s");
+		}
+		return 1;
+	}
+	case NETFENCE_CMD_EVT_RELEASED: {
+		const char *why = release_reason(tb[NETFENCE_A_REASON] ?
+						 nla_get_u8(tb[NETFENCE_A_REASON]) : 0);
+
+		if (json) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "event", "released");
+			json_str(&j, "reason", why);
+			json_obj_end(&j);
+		} else {
+			fprintf(f, "released (reason: %s)\n", why);
+		}
+		return 1;
+	}
+	case NETFENCE_CMD_EVT_DROP: {
+		struct nf_flow fl;
+
+		if (parse_flow(tb[NETFENCE_A_FLOW], &fl))
+			return -1;
+		print_drop(f, &fl, tb[NETFENCE_A_EVENTS_SUPPRESSED] ?
+			   nla_get_u32(tb[NETFENCE_A_EVENTS_SUPPRESSED]) : 0, json);
+		return 1;
+	}
+	}
+	return 0;
 }

@@ -26,6 +26,12 @@ struct nf_status {
 	uint32_t isolated_netns;
 	uint32_t hooks_registered;
 	uint64_t policy_mem;
+	bool has_timeout_left;	/* a deadline is set */
+	uint64_t timeout_left_ms;
+	bool key_required;
+	bool has_event_rate;
+	uint32_t event_rate;
+	const char *renew_cmd;	/* hint after the deadline; NULL: "netfence renew" */
 	size_t ncounters;
 	struct nf_counter counters[NF_MAX_COUNTERS];
 };
@@ -35,5 +41,13 @@ void print_counters(FILE *f, const struct nf_status *st, bool json);
 /* show: with hits; allow list: policy-file syntax (json: same shape). */
 void print_rules(FILE *f, const struct nf_rule *rules, size_t n, bool json,
 		 bool hits);
+
+struct nlmsghdr;
+/*
+ * One event of the "events" multicast group as one line (human, or one
+ * JSON object). Returns 1 if printed, 0 if not an event of netfence's,
+ * -1 if malformed.
+ */
+int print_event(FILE *f, struct nlmsghdr *nlh, bool json);
 
 #endif

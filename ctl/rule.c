@@ -3,17 +3,25 @@
  * netfence: rule and policy-file syntax.
  *
  *   RULE   := TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]
+ *             [uid N[-M]] [cgroup PATH]
+ *           | uid N[-M] [cgroup PATH] [...]   | cgroup PATH [...]
  *   TARGET := IPV4[/LEN] | IPV6[/LEN] | any | any4 | any6 | HOSTNAME
+ *
+ * Also durations and release key files.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/netfence.h>
 
@@ -45,6 +53,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 int rule_vec_push(struct rule_vec *rv, const struct nf_rule *r)
 {
+	char *cg = NULL;
+
 	if (rv->n == rv->cap) {
 		size_t cap = rv->cap ? rv->cap * 2 : 16;
 		struct nf_rule *v = realloc(rv->v, cap * sizeof(*v));
@@ -54,12 +64,26 @@ int rule_vec_push(struct rule_vec *rv, const struct nf_rule *r)
 		rv->v = v;
 		rv->cap = cap;
 	}
-	rv->v[rv->n++] = *r;
+	if (r->cgroup) {
+		cg = strdup(r->cgroup);
+		if (!cg)
+			return -1;
+	}
+	rv->v[rv->n] = *r;
+	rv->v[rv->n++].cgroup = cg;
 	return 0;
+}
+
+void rule_vec_clear(struct rule_vec *rv)
+{
+	for (size_t i = 0; i < rv->n; i++)
+		free((char *)rv->v[i].cgroup);
+	rv->n = 0;
 }
 
 void rule_vec_free(struct rule_vec *rv)
 {
+	rule_vec_clear(rv);
 	free(rv->v);
 	rv->v = NULL;
 	rv->n = rv->cap = 0;
@@ -69,6 +93,8 @@ void policy_spec_free(struct policy_spec *p)
 {
 	rule_vec_free(&p->rules);
 	p->set = p->clear = 0;
+	p->has_event_rate = false;
+	p->event_rate = 0;
 }
 
 uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base)
@@ -79,6 +105,11 @@ uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base)
 bool rule_has_ports(const struct nf_rule *r)
 {
 	return r->port_min != 0 || r->port_max != 0xffff;
+}
+
+bool rule_has_identity(const struct nf_rule *r)
+{
+	return r->has_uid || r->cgroup;
 }
 
 static int addr_bits(int family)
@@ -343,6 +374,84 @@ static int resolve_target(const char *name, const struct nf_rule *tmpl,
 	return 0;
 }
 
+/* N or N-M: numeric uids; anything else: a user name (getpwnam). */
+static int parse_uid(const char *word, struct nf_rule *r,
+		     char *err, size_t errlen)
+{
+	char buf[32];
+	const char *dash = strchr(word, '-');
+	unsigned long long lo, hi;
+
+	if (all_digits(word) || (dash && dash > word && strlen(word) < sizeof(buf))) {
+		strcpy(buf, word);
+		if (dash)
+			buf[dash - word] = '\0';
+		if (all_digits(buf) && (!dash || all_digits(buf + (dash - word) + 1))) {
+			if (strlen(buf) > 10 ||
+			    (dash && strlen(buf + (dash - word) + 1) > 10))
+				return fail(err, errlen, "bad uid '%s' (0-%u)",
+					    word, NF_UID_MAX);
+			lo = strtoull(buf, NULL, 10);
+			hi = dash ? strtoull(buf + (dash - word) + 1, NULL, 10) : lo;
+			if (lo > NF_UID_MAX || hi > NF_UID_MAX)
+				return fail(err, errlen, "bad uid '%s' (0-%u)",
+					    word, NF_UID_MAX);
+			if (lo > hi)
+				return fail(err, errlen,
+					    "bad uid range '%s' (start above end)",
+					    word);
+			r->has_uid = true;
+			r->uid_min = (uint32_t)lo;
+			r->uid_max = (uint32_t)hi;
+			return 0;
+		}
+	}
+	{
+		struct passwd *pw;
+
+		errno = 0;
+		pw = *word ? getpwnam(word) : NULL;
+		if (!pw)
+			return fail(err, errlen, "unknown user '%s' (uid N, N-M or a user name)",
+				    word);
+		r->has_uid = true;
+		r->uid_min = r->uid_max = (uint32_t)pw->pw_uid;
+	}
+	return 0;
+}
+
+static int parse_cgroup(const char *word, struct nf_rule *r,
+			char *err, size_t errlen)
+{
+	if (word[0] != '/')
+		return fail(err, errlen,
+			    "bad cgroup path '%s' (must start with '/', relative to the cgroup2 mount)",
+			    word);
+	if (strlen(word) > NF_CGROUP_MAX)
+		return fail(err, errlen, "cgroup path too long (at most %u bytes)",
+			    NF_CGROUP_MAX);
+	for (const unsigned char *p = (const unsigned char *)word; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return fail(err, errlen,
+				    "bad cgroup path: control character 0x%02x", *p);
+	r->cgroup = word;
+	return 0;
+}
+
+enum { KW_PROTO, KW_PORT, KW_DIR, KW_UID, KW_CGROUP, KW_COUNT };
+
+static const char *const keywords[KW_COUNT] = {
+	"proto", "port", "dir", "uid", "cgroup",
+};
+
+static int keyword(const char *w)
+{
+	for (int k = 0; k < KW_COUNT; k++)
+		if (!strcmp(w, keywords[k]))
+			return k;
+	return -1;
+}
+
 int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 		     char *err, size_t errlen)
 {
@@ -350,21 +459,26 @@ int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 		.dir = NETFENCE_DIR_OUT,
 		.port_max = 0xffff,
 	};
-	bool seen_proto = false, seen_port = false, seen_dir = false;
+	bool seen[KW_COUNT] = { false };
 	bool hostname = false;
 	const char *target;
+	int i = 1;
 
 	if (argc < 1)
-		return fail(err, errlen, "missing rule target (address, prefix, hostname or any)");
+		return fail(err, errlen, "missing rule target (address, prefix, hostname, any, uid or cgroup)");
 	target = argv[0];
-	if (!strcmp(target, "any")) {
+	if (!strcmp(target, "uid") || !strcmp(target, "cgroup")) {
+		/* Identity rule without a target: any remote address. */
+		r.family = AF_UNSPEC;
+		target = "any";
+		i = 0;
+	} else if (!strcmp(target, "any")) {
 		r.family = AF_UNSPEC;
 	} else if (!strcmp(target, "any4")) {
 		r.family = AF_INET;
 	} else if (!strcmp(target, "any6")) {
 		r.family = AF_INET6;
-	} else if (!strcmp(target, "proto") || !strcmp(target, "port") ||
-		   !strcmp(target, "dir")) {
+	} else if (keyword(target) >= 0) {
 		return fail(err, errlen, "missing rule target before '%s'", target);
 	} else if (looks_like_hostname(target)) {
 		hostname = true;
@@ -372,49 +486,57 @@ int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 		return -1;
 	}
 
-	for (int i = 1; i < argc; i++) {
+	for (; i < argc; i++) {
 		const char *kw = argv[i], *val;
-		bool *seen;
+		int k = keyword(kw);
 
-		if (!strcmp(kw, "proto"))
-			seen = &seen_proto;
-		else if (!strcmp(kw, "port"))
-			seen = &seen_port;
-		else if (!strcmp(kw, "dir"))
-			seen = &seen_dir;
-		else
+		if (k < 0)
 			return fail(err, errlen,
-				    "unknown keyword '%s' (expected proto, port or dir)",
+				    "unknown keyword '%s' (expected proto, port, dir, uid or cgroup)",
 				    kw);
-		if (*seen)
+		if (seen[k])
 			return fail(err, errlen, "'%s' given twice", kw);
-		*seen = true;
+		seen[k] = true;
 		if (i + 1 >= argc)
 			return fail(err, errlen, "missing value after '%s'", kw);
 		val = argv[++i];
-		if (seen == &seen_proto) {
-			size_t k;
+		switch (k) {
+		case KW_PROTO: {
+			size_t p;
 
-			for (k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
-				if (!strcmp(val, protos[k].name))
+			for (p = 0; p < sizeof(protos) / sizeof(protos[0]); p++)
+				if (!strcmp(val, protos[p].name))
 					break;
-			if (k == sizeof(protos) / sizeof(protos[0]))
+			if (p == sizeof(protos) / sizeof(protos[0]))
 				return fail(err, errlen,
 					    "bad proto '%s' (tcp, udp, icmp, icmpv6 or any)",
 					    val);
-			r.proto = protos[k].proto;
-		} else if (seen == &seen_port) {
+			r.proto = protos[p].proto;
+			break;
+		}
+		case KW_PORT:
 			if (parse_ports(val, &r, err, errlen))
 				return -1;
-		} else if (!strcmp(val, "out")) {
-			r.dir = NETFENCE_DIR_OUT;
-		} else if (!strcmp(val, "in")) {
-			r.dir = NETFENCE_DIR_IN;
-		} else if (!strcmp(val, "both")) {
-			r.dir = NETFENCE_DIR_BOTH;
-		} else {
-			return fail(err, errlen, "bad dir '%s' (out, in or both)",
-				    val);
+			break;
+		case KW_DIR:
+			if (!strcmp(val, "out"))
+				r.dir = NETFENCE_DIR_OUT;
+			else if (!strcmp(val, "in"))
+				r.dir = NETFENCE_DIR_IN;
+			else if (!strcmp(val, "both"))
+				r.dir = NETFENCE_DIR_BOTH;
+			else
+				return fail(err, errlen,
+					    "bad dir '%s' (out, in or both)", val);
+			break;
+		case KW_UID:
+			if (parse_uid(val, &r, err, errlen))
+				return -1;
+			break;
+		case KW_CGROUP:
+			if (parse_cgroup(val, &r, err, errlen))
+				return -1;
+			break;
 		}
 	}
 
@@ -434,25 +556,122 @@ int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 	return 0;
 }
 
+/*
+ * Splits line in place into words at blanks. "Double quotes" group a word
+ * (\" and \\ inside them); with comments, an unquoted '#' ends the line.
+ * Returns the count, -1 for an unterminated quote, -2 for too many words.
+ */
+static int split_words(char *line, char **words, int max, bool comments)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		bool quoted = false;
+
+		while (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n')
+			r++;
+		if (!*r || (comments && *r == '#'))
+			return n;
+		if (n == max)
+			return -2;
+		words[n++] = w;
+		for (; *r; r++) {
+			if (*r == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (quoted && *r == '\\' && (r[1] == '"' || r[1] == '\\')) {
+				*w++ = *++r;
+				continue;
+			}
+			if (!quoted && (*r == ' ' || *r == '\t' || *r == '\r' ||
+					*r == '\n' || (comments && *r == '#')))
+				break;
+			*w++ = *r;
+		}
+		if (quoted)
+			return -1;
+		if (*r == '#') {
+			*w = '\0';
+			return n;
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
+		if (!*r)
+			return n;
+	}
+}
+
 int rule_parse_string(const char *s, struct rule_vec *out,
 		      char *err, size_t errlen)
 {
-	char *copy = strdup(s), *words[MAX_WORDS], *save = NULL, *w;
-	int n = 0, rc;
+	char *copy = strdup(s), *words[MAX_WORDS];
+	int n, rc;
 
 	if (!copy)
 		return fail(err, errlen, "out of memory");
-	for (w = strtok_r(copy, " \t\r\n", &save); w;
-	     w = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n == MAX_WORDS) {
-			free(copy);
-			return fail(err, errlen, "too many words in rule '%s'", s);
-		}
-		words[n++] = w;
-	}
-	rc = rule_parse_words(n, words, out, err, errlen);
+	n = split_words(copy, words, MAX_WORDS, false);
+	if (n == -2)
+		rc = fail(err, errlen, "too many words in rule '%s'", s);
+	else if (n == -1)
+		rc = fail(err, errlen, "unterminated quote in rule '%s'", s);
+	else
+		rc = rule_parse_words(n, words, out, err, errlen);
 	free(copy);
 	return rc;
+}
+
+/* A cgroup path as one word: quoted when it has blanks, quotes or '#'. */
+static bool needs_quotes(const char *s)
+{
+	if (!*s)
+		return true;
+	for (; *s; s++)
+		if (*s == ' ' || *s == '\t' || *s == '"' || *s == '\\' || *s == '#')
+			return true;
+	return false;
+}
+
+/* Appends printf output at *off, never past len (off keeps counting). */
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, *off < len ? len - *off : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+static void format_identity(const struct nf_rule *r, char *buf, size_t len,
+			    size_t *off)
+{
+	if (r->has_uid) {
+		if (r->uid_min == r->uid_max)
+			append(buf, len, off, "%suid %" PRIu32, *off ? " " : "",
+			       r->uid_min);
+		else
+			append(buf, len, off, "%suid %" PRIu32 "-%" PRIu32,
+			       *off ? " " : "", r->uid_min, r->uid_max);
+	}
+	if (!r->cgroup)
+		return;
+	append(buf, len, off, "%scgroup ", *off ? " " : "");
+	if (!needs_quotes(r->cgroup)) {
+		append(buf, len, off, "%s", r->cgroup);
+		return;
+	}
+	append(buf, len, off, "\"");
+	for (const char *c = r->cgroup; *c; c++)
+		append(buf, len, off, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+	append(buf, len, off, "\"");
 }
 
 size_t rule_format(const struct nf_rule *r, char *buf, size_t len)
@@ -460,47 +679,53 @@ size_t rule_format(const struct nf_rule *r, char *buf, size_t len)
 	char addr[INET6_ADDRSTRLEN];
 	size_t off = 0;
 	const char *pn;
-
-#define OUT(...) do { \
-		int _n = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
-		if (_n > 0) \
-			off += (size_t)_n; \
-	} while (0)
+	/* An identity takes the place of the target "any". */
+	bool ident_first = r->family == AF_UNSPEC && rule_has_identity(r);
 
 	if (!len)
 		return 0;
-	if (r->family == AF_UNSPEC) {
-		OUT("any");
+	buf[0] = '\0';
+	if (ident_first) {
+		format_identity(r, buf, len, &off);
+	} else if (r->family == AF_UNSPEC) {
+		append(buf, len, &off, "any");
 	} else if (r->prefixlen == 0) {
-		OUT("%s", r->family == AF_INET ? "any4" : "any6");
+		append(buf, len, &off, "%s", r->family == AF_INET ? "any4" : "any6");
 	} else {
 		inet_ntop(r->family, r->addr, addr, sizeof(addr));
 		if (r->prefixlen == addr_bits(r->family))
-			OUT("%s", addr);
+			append(buf, len, &off, "%s", addr);
 		else
-			OUT("%s/%u", addr, r->prefixlen);
+			append(buf, len, &off, "%s/%u", addr, r->prefixlen);
 	}
 	if (r->proto) {
 		pn = proto_name(r->proto);
 		if (pn)
-			OUT(" proto %s", pn);
+			append(buf, len, &off, " proto %s", pn);
 		else
-			OUT(" proto %u", r->proto);
+			append(buf, len, &off, " proto %u", r->proto);
 	}
 	if (rule_has_ports(r)) {
 		if (r->port_min == r->port_max)
-			OUT(" port %u", r->port_min);
+			append(buf, len, &off, " port %u", r->port_min);
 		else
-			OUT(" port %u-%u", r->port_min, r->port_max);
+			append(buf, len, &off, " port %u-%u", r->port_min, r->port_max);
 	}
 	if (r->dir != NETFENCE_DIR_OUT)
-		OUT(" dir %s", dir_name(r->dir));
-#undef OUT
+		append(buf, len, &off, " dir %s", dir_name(r->dir));
+	if (!ident_first)
+		format_identity(r, buf, len, &off);
 	return off < len ? off : len - 1;
 }
 
 bool rule_equal(const struct nf_rule *a, const struct nf_rule *b)
 {
+	if (a->has_uid != b->has_uid || !a->cgroup != !b->cgroup)
+		return false;
+	if (a->has_uid && (a->uid_min != b->uid_min || a->uid_max != b->uid_max))
+		return false;
+	if (a->cgroup && strcmp(a->cgroup, b->cgroup))
+		return false;
 	return a->family == b->family && a->prefixlen == b->prefixlen &&
 	       a->proto == b->proto && a->dir == b->dir &&
 	       a->port_min == b->port_min && a->port_max == b->port_max &&
@@ -516,6 +741,8 @@ static const struct {
 	{ "dhcp6", NETFENCE_POLICY_F_DHCP6 },
 	{ "icmp-errors", NETFENCE_POLICY_F_ICMP_ERR },
 	{ "audit", NETFENCE_POLICY_F_AUDIT },
+	{ "reject", NETFENCE_POLICY_F_REJECT },
+	{ "log", NETFENCE_POLICY_F_LOG },
 };
 
 const char *policy_flag_name(uint32_t flag)
@@ -526,12 +753,26 @@ const char *policy_flag_name(uint32_t flag)
 	return NULL;
 }
 
+int parse_event_rate(const char *val, struct policy_spec *p,
+		     char *err, size_t errlen)
+{
+	if (!all_digits(val) || strlen(val) > 6 ||
+	    atol(val) > NETFENCE_EVENT_RATE_MAX)
+		return fail(err, errlen, "bad event rate '%s' (0-%u per second)",
+			    val, NETFENCE_EVENT_RATE_MAX);
+	p->has_event_rate = true;
+	p->event_rate = (uint32_t)atol(val);
+	return 0;
+}
+
 static int parse_option(int argc, char **argv, struct policy_spec *p,
 			char *err, size_t errlen)
 {
 	size_t i;
 	bool on;
 
+	if (argc == 3 && !strcmp(argv[1], "event-rate"))
+		return parse_event_rate(argv[2], p, err, errlen);
 	if (argc != 3)
 		return fail(err, errlen,
 			    "option needs a name and on or off: 'option nd off'");
@@ -540,7 +781,7 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 			break;
 	if (i == sizeof(option_names) / sizeof(option_names[0]))
 		return fail(err, errlen,
-			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors or audit)",
+			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log or event-rate)",
 			    argv[1]);
 	if (!strcmp(argv[2], "on"))
 		on = true;
@@ -562,15 +803,13 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 static int parse_policy_line(char *line, struct policy_spec *p,
 			     char *err, size_t errlen)
 {
-	char *words[MAX_WORDS], *save = NULL, *w;
-	int n = 0;
+	char *words[MAX_WORDS];
+	int n = split_words(line, words, MAX_WORDS, true);
 
-	for (w = strtok_r(line, " \t\r\n", &save); w;
-	     w = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n == MAX_WORDS)
-			return fail(err, errlen, "too many words");
-		words[n++] = w;
-	}
+	if (n == -2)
+		return fail(err, errlen, "too many words");
+	if (n == -1)
+		return fail(err, errlen, "unterminated quote");
 	if (!n)
 		return 0;
 	if (!strcmp(words[0], "option"))
@@ -592,11 +831,7 @@ int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 	int rc = 0;
 
 	while (getline(&line, &cap, f) >= 0) {
-		char *hash = strchr(line, '#');
-
 		lineno++;
-		if (hash)
-			*hash = '\0';
 		if (parse_policy_line(line, p, msg, sizeof(msg))) {
 			fail(err, errlen, "%s:%u: %s", name, lineno, msg);
 			rc = -1;
@@ -609,8 +844,8 @@ int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 	return rc;
 }
 
-void policy_write(FILE *f, uint32_t flags, const struct nf_rule *rules,
-		  size_t n)
+void policy_write(FILE *f, uint32_t flags, uint32_t event_rate,
+		  const struct nf_rule *rules, size_t n)
 {
 	char text[NF_RULE_TEXT_LEN];
 
@@ -621,6 +856,8 @@ void policy_write(FILE *f, uint32_t flags, const struct nf_rule *rules,
 			fprintf(f, "option %s %s\n", option_names[i].name,
 				flags & fl ? "on" : "off");
 	}
+	if (event_rate != NETFENCE_EVENT_RATE_DEFAULT)
+		fprintf(f, "option event-rate %" PRIu32 "\n", event_rate);
 	for (size_t i = 0; i < n; i++) {
 		rule_format(&rules[i], text, sizeof(text));
 		fprintf(f, "%s\n", text);
@@ -692,6 +929,9 @@ static bool rule_allows_tcp_in(const struct nf_rule *r, int family,
 {
 	int full, bits = r->prefixlen;
 
+	/* What an identity covers is not known here: do not count on it. */
+	if (rule_has_identity(r))
+		return false;
 	if (r->dir != NETFENCE_DIR_IN && r->dir != NETFENCE_DIR_BOTH)
 		return false;
 	if (r->proto != 0 && r->proto != IPPROTO_TCP)
@@ -744,4 +984,112 @@ int ssh_session_cut(const char *ssh_connection, const struct nf_rule *rules,
 		 "allow it with '%s proto tcp port %u dir in'",
 		 client, sport, client, sport);
 	return 1;
+}
+
+int parse_duration(const char *s, uint32_t *secs, char *err, size_t errlen)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	size_t len = strlen(s), digits = len;
+	uint32_t mult = 1;
+	unsigned long long v = 0;
+
+	if (len && !isdigit((unsigned char)s[len - 1])) {
+		digits = len - 1;
+		mult = 0;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (s[len - 1] == units[i].unit)
+				mult = units[i].mult;
+	}
+	if (!digits || !mult)
+		goto bad;
+	for (size_t i = 0; i < digits; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			goto bad;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+		if (v > NF_DURATION_MAX)
+			return fail(err, errlen,
+				    "duration '%s' too long (at most 365d)", s);
+	}
+	v *= mult;
+	if (v > NF_DURATION_MAX)
+		return fail(err, errlen, "duration '%s' too long (at most 365d)", s);
+	*secs = (uint32_t)v;
+	return 0;
+bad:
+	return fail(err, errlen, "bad duration '%s' (use e.g. 90s, 15m, 2h)", s);
+}
+
+void format_duration_ms(uint64_t ms, char *buf, size_t len)
+{
+	/* Round up: "1s" left until the very end, never "0s". */
+	uint64_t t = (ms + 999) / 1000;
+	uint64_t d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, sec = t % 60;
+
+	if (d)
+		snprintf(buf, len, "%" PRIu64 "d %" PRIu64 "h %" PRIu64 "m", d, h, m);
+	else if (h)
+		snprintf(buf, len, "%" PRIu64 "h %" PRIu64 "m %" PRIu64 "s", h, m, sec);
+	else if (m)
+		snprintf(buf, len, "%" PRIu64 "m %" PRIu64 "s", m, sec);
+	else
+		snprintf(buf, len, "%" PRIu64 "s", sec);
+}
+
+void key_wipe(struct nf_key *key)
+{
+	explicit_bzero(key, sizeof(*key));
+}
+
+int key_read_file(const char *path, struct nf_key *key, char *err,
+		  size_t errlen)
+{
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? "stdin" : path;
+	/* One byte more than allowed, to see a file that is too large. */
+	unsigned char extra;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = 0;
+	int saved;
+
+	key_wipe(key);
+	if (fd < 0)
+		return fail(err, errlen, "cannot read key file '%s': %s", name,
+			    strerror(errno));
+	for (;;) {
+		unsigned char *dst = len < sizeof(key->data) ? key->data + len : &extra;
+		size_t room = len < sizeof(key->data) ? sizeof(key->data) - len : 1;
+		ssize_t n = read(fd, dst, room);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			if (!is_stdin)
+				close(fd);
+			key_wipe(key);
+			return fail(err, errlen, "cannot read key file '%s': %s",
+				    name, strerror(saved));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > sizeof(key->data)) {
+			if (!is_stdin)
+				close(fd);
+			key_wipe(key);
+			explicit_bzero(&extra, sizeof(extra));
+			return fail(err, errlen, "key file '%s': larger than %u bytes",
+				    name, NETFENCE_KEY_MAX);
+		}
+	}
+	if (!is_stdin)
+		close(fd);
+	if (!len)
+		return fail(err, errlen, "key file '%s': empty", name);
+	key->len = len;
+	key->set = true;
+	return 0;
 }

@@ -12,9 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <linux/netfence.h>
+
 #define NF_ERR_LEN 512
-/* Longest canonical rule text, with the terminating NUL. */
-#define NF_RULE_TEXT_LEN 128
+/* Longest cgroup path of an identity rule, without the terminating NUL. */
+#define NF_CGROUP_MAX 4095
+/* Longest canonical rule text (a quoted path may double), with the NUL. */
+#define NF_RULE_TEXT_LEN (2 * NF_CGROUP_MAX + 256)
+/* Highest uid of a uid rule ((uid_t)-1 is not a uid). */
+#define NF_UID_MAX 4294967294U
 
 /* One allowlist rule, as in NETFENCE_A_RULE with defaults filled in. */
 struct nf_rule {
@@ -25,8 +31,18 @@ struct nf_rule {
 	uint16_t port_min;	/* 0..65535 = every port */
 	uint16_t port_max;
 	uint8_t addr[16];	/* network byte order; zero beyond prefixlen */
+	bool has_uid;		/* identity: owner uid of the local socket */
+	uint32_t uid_min, uid_max;
+	/*
+	 * Identity: cgroup v2 path of the local socket, NULL when absent.
+	 * A rule_vec owns a copy of each path pushed into it; elsewhere it
+	 * is borrowed.
+	 */
+	const char *cgroup;
 	uint32_t index;		/* dump only */
 	uint64_t hits;		/* dump only */
+	bool has_cgroup_id;	/* dump only */
+	uint64_t cgroup_id;
 };
 
 struct rule_vec {
@@ -38,6 +54,8 @@ struct rule_vec {
 struct policy_spec {
 	uint32_t set;		/* NETFENCE_POLICY_F_* forced on */
 	uint32_t clear;		/* NETFENCE_POLICY_F_* forced off */
+	bool has_event_rate;	/* option event-rate N */
+	uint32_t event_rate;
 	struct rule_vec rules;
 };
 
@@ -59,21 +77,27 @@ int rule_resolve_getaddrinfo(const char *name, struct nf_addr *out, int max,
 /* Informational messages (hostname resolution); default: stderr. */
 extern void (*rule_note)(const char *msg);
 
+/* Appends a copy of r (and of its cgroup path). Returns 0 or -1. */
 int rule_vec_push(struct rule_vec *rv, const struct nf_rule *r);
+/* Empties the vector, keeping its storage. */
+void rule_vec_clear(struct rule_vec *rv);
 void rule_vec_free(struct rule_vec *rv);
 void policy_spec_free(struct policy_spec *p);
 uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base);
 
 bool rule_has_ports(const struct nf_rule *r);
+/* Has a uid or cgroup condition. */
+bool rule_has_identity(const struct nf_rule *r);
 
 /*
- * Parses the words of one rule (TARGET [proto P] [port P[-Q]] [dir D]).
+ * Parses the words of one rule (TARGET [proto P] [port P[-Q]] [dir D]
+ * [uid N[-M]] [cgroup PATH], or identity keywords without TARGET).
  * Appends one rule, or one per address for a hostname. Returns 0, or -1
  * with a message in err.
  */
 int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 		     char *err, size_t errlen);
-/* Same, from one string split at blanks. */
+/* Same, from one string split at blanks ("double quotes" group words). */
 int rule_parse_string(const char *s, struct rule_vec *out,
 		      char *err, size_t errlen);
 
@@ -90,11 +114,41 @@ bool rule_equal(const struct nf_rule *a, const struct nf_rule *b);
 int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 		      char *err, size_t errlen);
 
+/* Event rate value (0..NETFENCE_EVENT_RATE_MAX) into p. Returns 0 or -1. */
+int parse_event_rate(const char *val, struct policy_spec *p,
+		     char *err, size_t errlen);
+
 /* Option keyword of a policy flag ("nd", "icmp-errors", ...) or NULL. */
 const char *policy_flag_name(uint32_t flag);
-/* Writes option lines for non-default flags, then the canonical rules. */
-void policy_write(FILE *f, uint32_t flags, const struct nf_rule *rules,
-		  size_t n);
+/*
+ * Writes option lines for non-default flags and event rate, then the
+ * canonical rules.
+ */
+void policy_write(FILE *f, uint32_t flags, uint32_t event_rate,
+		  const struct nf_rule *rules, size_t n);
+
+/*
+ * Duration N[s|m|h|d] (plain N: seconds), 0..NF_DURATION_MAX seconds.
+ * Returns 0, or -1 with a message in err.
+ */
+#define NF_DURATION_MAX 31536000U
+int parse_duration(const char *s, uint32_t *secs, char *err, size_t errlen);
+/* "14m 58s", "2h 0m 5s", "3d 4h 0m": the time left, from milliseconds. */
+void format_duration_ms(uint64_t ms, char *buf, size_t len);
+
+/* A release key read from a file, wiped by key_wipe. */
+struct nf_key {
+	bool set;
+	size_t len;
+	unsigned char data[NETFENCE_KEY_MAX];
+};
+/*
+ * Reads the whole of path ("-": stdin) as a release key (1..4096 bytes,
+ * kept byte for byte). Returns 0, or -1 with a message in err.
+ */
+int key_read_file(const char *path, struct nf_key *key, char *err,
+		  size_t errlen);
+void key_wipe(struct nf_key *key);
 
 /*
  * Appends udp and tcp port 53 dir out rules for every nameserver of the

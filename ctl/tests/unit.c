@@ -201,13 +201,13 @@ static void test_rule_fields(void)
 	    r->port_min != 53 || r->port_max != 54 ||
 	    r->dir != NETFENCE_DIR_BOTH || r->addr[0] != 10 || r->addr[1])
 		failf("wrong fields");
-	rv.n = 0;
+	rule_vec_clear(&rv);
 	if (rule_parse_string("any", &rv, err, sizeof(err)) || rv.n != 1 ||
 	    rv.v[0].family != AF_UNSPEC || rv.v[0].prefixlen ||
 	    rv.v[0].port_min != 0 || rv.v[0].port_max != 65535 ||
 	    rv.v[0].dir != NETFENCE_DIR_OUT || rule_has_ports(&rv.v[0]))
 		failf("'any' has wrong fields");
-	rv.n = 0;
+	rule_vec_clear(&rv);
 	if (rule_parse_string("any6", &rv, err, sizeof(err)) || rv.n != 1 ||
 	    rv.v[0].family != AF_INET6 || rv.v[0].prefixlen)
 		failf("'any6' has wrong fields");
@@ -221,7 +221,7 @@ static const struct {
 	const char *in;
 	const char *err;
 } reject_cases[] = {
-	{ "", "missing rule target (address, prefix, hostname or any)" },
+	{ "", "missing rule target (address, prefix, hostname, any, uid or cgroup)" },
 	{ "proto tcp", "missing rule target before 'proto'" },
 	{ "port 22", "missing rule target before 'port'" },
 	{ "10.0.0.256", "bad address '10.0.0.256'" },
@@ -264,8 +264,8 @@ static const struct {
 	{ "10.0.0.5 proto", "missing value after 'proto'" },
 	{ "10.0.0.5 port", "missing value after 'port'" },
 	{ "10.0.0.5 dir", "missing value after 'dir'" },
-	{ "10.0.0.5 tcp", "unknown keyword 'tcp' (expected proto, port or dir)" },
-	{ "10.0.0.5 10.0.0.6", "unknown keyword '10.0.0.6' (expected proto, port or dir)" },
+	{ "10.0.0.5 tcp", "unknown keyword 'tcp' (expected proto, port, dir, uid or cgroup)" },
+	{ "10.0.0.5 10.0.0.6", "unknown keyword '10.0.0.6' (expected proto, port, dir, uid or cgroup)" },
 	{ "nx.example", "cannot resolve 'nx.example': Name or service not known" },
 	{ "v4.example proto icmpv6", "'v4.example' has no IPv6 address (proto icmpv6)" },
 	{ "v6.example proto icmp", "'v6.example' has no IPv4 address (proto icmp)" },
@@ -354,12 +354,12 @@ static const struct {
 	{ "10.0.0.1\n\n10.0.0.5 port 70000\n", 0, "policy:3: bad port '70000' (0-65535)" },
 	{ "# c\noption nd maybe\n", 0, "policy:2: option nd: bad value 'maybe' (on or off)" },
 	{ "option foo off\n", 0,
-	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors or audit)" },
+	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log or event-rate)" },
 	{ "option nd\n", 0, "policy:1: option needs a name and on or off: 'option nd off'" },
 	{ "dns manual\n", 0, "policy:1: expected 'dns auto'" },
 	{ "10.0.0.1\n10.1.2.3/8 # typo\n", 0,
 	  "policy:2: 10.1.2.3/8: host bits set, did you mean 10.0.0.0/8?" },
-	{ "allow 10.0.0.1\n", 0, "policy:1: unknown keyword '10.0.0.1' (expected proto, port or dir)" },
+	{ "allow 10.0.0.1\n", 0, "policy:1: unknown keyword '10.0.0.1' (expected proto, port, dir, uid or cgroup)" },
 	{ "10.0.0.1 proto udp proto udp", 0, "policy:1: 'proto' given twice" },
 	{ "nx.example\n", 0, "policy:1: cannot resolve 'nx.example': Name or service not known" },
 };
@@ -428,7 +428,7 @@ static void test_policy_save_restore(void)
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
 
-		policy_write(f, flag_sets[k], rv.v, rv.n);
+		policy_write(f, flag_sets[k], NETFENCE_EVENT_RATE_DEFAULT, rv.v, rv.n);
 		fclose(f);
 		if (k == 0 && strncmp(buf, "10.0.0.5 proto tcp", 18))
 			failf("default flags wrote option lines: '%s'", buf);
@@ -665,8 +665,9 @@ static void test_json_status(void)
 
 	if (check_json(doc,
 		       "assert d[\"isolated\"] is True and d[\"policy_generation\"]==7 and d[\"rules\"]==3\n"
-		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False}\n"
-		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False}\n"
+		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False,\"reject\":False,\"log\":False}\n"
+		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False,\"cgroup\":False}\n"
+		       "assert d[\"timeout_left_ms\"] is None and d[\"key_required\"] is False and d[\"event_rate\"]==0\n"
 		       "assert d[\"isolated_namespaces\"]==2 and d[\"hooks_registered\"]==6 and d[\"policy_memory\"]==4096\n"
 		       "c=d[\"counters\"]; assert len(c)==6\n"
 		       "assert c[0]=={\"family\":\"ipv4\",\"hook\":\"local_in\",\"accepted_packets\":10,\"accepted_bytes\":1000,\"dropped_packets\":2,\"dropped_bytes\":120}\n"
@@ -685,7 +686,7 @@ static void test_status_human(void)
 	char *doc = capture(status_human, &sample_status);
 
 	if (strncmp(doc, "netfence: isolated (policy 7, 3 rules)\n", 39) ||
-	    !strstr(doc, "flags:     nd off dhcp4 on dhcp6 on icmp-errors on audit off\n") ||
+	    !strstr(doc, "flags:     nd off dhcp4 on dhcp6 on icmp-errors on audit off reject off log off\n") ||
 	    !strstr(doc, "features:  defrag4 no-defrag6 conntrack ") ||
 	    !strstr(doc, "family  hook       acc-packets  acc-bytes          drop-packets  drop-bytes\n") ||
 	    !strstr(doc, "ipv6    local_in             1         80  18446744073709551615           9\n") ||
@@ -712,7 +713,7 @@ static void test_json_rules(void)
 	doc = capture(rules_json, &sample_rules);
 	if (check_json(doc,
 		       "assert len(d)==4\n"
-		       "assert d[0]=={\"index\":0,\"rule\":\"10.0.0.5 proto tcp port 22 dir in\",\"family\":\"ipv4\",\"address\":\"10.0.0.5\",\"prefix_length\":32,\"proto\":\"tcp\",\"port_min\":22,\"port_max\":22,\"dir\":\"in\",\"hits\":0}\n"
+		       "assert d[0]=={\"index\":0,\"rule\":\"10.0.0.5 proto tcp port 22 dir in\",\"family\":\"ipv4\",\"address\":\"10.0.0.5\",\"prefix_length\":32,\"proto\":\"tcp\",\"port_min\":22,\"port_max\":22,\"dir\":\"in\",\"uid_min\":None,\"uid_max\":None,\"cgroup\":None,\"cgroup_id\":None,\"hits\":0}\n"
 		       "assert d[1][\"family\"]==\"any\" and d[1][\"address\"] is None and d[1][\"prefix_length\"]==0 and d[1][\"proto\"]==\"any\"\n"
 		       "assert d[1][\"port_min\"]==0 and d[1][\"port_max\"]==65535 and d[1][\"dir\"]==\"out\" and d[1][\"hits\"]==100\n"
 		       "assert d[2][\"address\"]==\"0.0.0.0\" and d[2][\"rule\"]==\"any4 proto icmp\"\n"
@@ -789,6 +790,653 @@ static void test_ssh_lockout(void)
 	}
 }
 
+/* ---- identity rules ---- */
+
+static const struct {
+	const char *in;
+	const char *canonical;
+} ident_cases[] = {
+	{ "uid 1000", "uid 1000" },
+	{ "uid 1000-1999 proto tcp port 443", "uid 1000-1999 proto tcp port 443" },
+	{ "proto tcp uid 1000-1999 port 443", "missing rule target before 'proto'" },
+	{ "uid 5-5", "uid 5" },
+	{ "uid 0", "uid 0" },
+	{ "uid root", "uid 0" },
+	{ "uid 4294967294", "uid 4294967294" },
+	{ "uid 0-4294967294", "uid 0-4294967294" },
+	{ "cgroup /system.slice/agent.service", "cgroup /system.slice/agent.service" },
+	{ "cgroup /", "cgroup /" },
+	{ "cgroup /a port 53 uid 7", "uid 7 cgroup /a port 53" },
+	{ "any cgroup /agent", "cgroup /agent" },
+	{ "any uid 3 dir both", "uid 3 dir both" },
+	{ "192.0.2.0/24 proto tcp port 443 cgroup /agent",
+	  "192.0.2.0/24 proto tcp port 443 cgroup /agent" },
+	{ "192.0.2.0/24 cgroup /agent uid 10-20 port 443 proto tcp",
+	  "192.0.2.0/24 proto tcp port 443 uid 10-20 cgroup /agent" },
+	{ "any4 uid 1000", "any4 uid 1000" },
+	{ "any6 proto icmpv6 cgroup /x", "any6 proto icmpv6 cgroup /x" },
+	{ "cgroup \"/a b/c d.service\"", "cgroup \"/a b/c d.service\"" },
+	{ "cgroup \"/q\\\"uote\"", "cgroup \"/q\\\"uote\"" },
+	{ "cgroup \"/back\\\\slash\"", "cgroup \"/back\\\\slash\"" },
+	{ "cgroup \"/hash#tag\"", "cgroup \"/hash#tag\"" },
+	{ "cgroup /plain\"quoted part\"", "cgroup \"/plainquoted part\"" },
+	{ "v4.example uid 33", "198.51.100.7 uid 33" },
+};
+
+static const struct {
+	const char *in;
+	const char *err;
+} ident_reject[] = {
+	{ "uid 2000-1000", "bad uid range '2000-1000' (start above end)" },
+	{ "uid nosuchuser-netfence", "unknown user 'nosuchuser-netfence' (uid N, N-M or a user name)" },
+	{ "uid 4294967295", "bad uid '4294967295' (0-4294967294)" },
+	{ "uid 99999999999", "bad uid '99999999999' (0-4294967294)" },
+	{ "uid 1-4294967295", "bad uid '1-4294967295' (0-4294967294)" },
+	{ "uid -5", "unknown user '-5' (uid N, N-M or a user name)" },
+	{ "uid 5-", "unknown user '5-' (uid N, N-M or a user name)" },
+	{ "uid", "missing value after 'uid'" },
+	{ "uid 1 uid 2", "'uid' given twice" },
+	{ "10.0.0.1 uid 1 uid 2", "'uid' given twice" },
+	{ "cgroup system.slice/x", "bad cgroup path 'system.slice/x' (must start with '/', relative to the cgroup2 mount)" },
+	{ "cgroup \"\"", "bad cgroup path '' (must start with '/', relative to the cgroup2 mount)" },
+	{ "cgroup /a cgroup /b", "'cgroup' given twice" },
+	{ "cgroup", "missing value after 'cgroup'" },
+	{ "cgroup \"/a b", "unterminated quote in rule 'cgroup \"/a b'" },
+	{ "uid 1 proto icmp", "proto icmp needs an IPv4 target ('any' covers IPv6 too: use any4)" },
+	{ "uid 1 proto icmp port 5", "proto icmp needs an IPv4 target ('any' covers IPv6 too: use any4)" },
+	{ "any4 uid 1 proto icmp port 5", "port needs proto tcp, udp or any" },
+};
+
+static void test_identity(void)
+{
+	char out[NF_RULE_TEXT_LEN * 2], err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(ident_cases); i++) {
+		struct rule_vec a = { 0 };
+
+		err[0] = '\0';
+		if (parse_format(ident_cases[i].in, out, sizeof(out), err))
+			snprintf(out, sizeof(out), "%s", err);
+		if (strcmp(out, ident_cases[i].canonical)) {
+			failf("'%s': got '%s', want '%s'", ident_cases[i].in, out,
+			      ident_cases[i].canonical);
+			continue;
+		}
+		/* Round trip: canonical text parses back to the same rule. */
+		if (rule_parse_string(ident_cases[i].in, &a, err, sizeof(err))) {
+			rule_vec_free(&a);
+			continue;
+		}
+		for (size_t k = 0; k < a.n; k++) {
+			struct rule_vec b = { 0 };
+			char t1[NF_RULE_TEXT_LEN], t2[NF_RULE_TEXT_LEN];
+
+			rule_format(&a.v[k], t1, sizeof(t1));
+			if (rule_parse_string(t1, &b, err, sizeof(err)) || b.n != 1) {
+				failf("'%s' does not parse back: %s", t1, err);
+			} else {
+				rule_format(&b.v[0], t2, sizeof(t2));
+				if (!rule_equal(&a.v[k], &b.v[0]) || strcmp(t1, t2))
+					failf("'%s' -> '%s' differs", t1, t2);
+			}
+			rule_vec_free(&b);
+		}
+		rule_vec_free(&a);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ident_reject); i++) {
+		err[0] = '\0';
+		if (!parse_format(ident_reject[i].in, out, sizeof(out), err))
+			failf("'%s': accepted as '%s'", ident_reject[i].in, out);
+		else if (strcmp(err, ident_reject[i].err))
+			failf("'%s': error '%s', want '%s'", ident_reject[i].in, err,
+			      ident_reject[i].err);
+	}
+	/* Fields: identity-only rules are AF_UNSPEC without address. */
+	{
+		struct rule_vec rv = { 0 };
+		char *words[] = { "cgroup", "/a b", "uid", "10-20" };
+
+		if (rule_parse_words(4, words, &rv, err, sizeof(err)) || rv.n != 1)
+			failf("words with a blank: %s", err);
+		else if (rv.v[0].family != AF_UNSPEC || rv.v[0].prefixlen ||
+			 !rv.v[0].has_uid || rv.v[0].uid_min != 10 ||
+			 rv.v[0].uid_max != 20 || strcmp(rv.v[0].cgroup, "/a b") ||
+			 rv.v[0].cgroup == words[1])
+			failf("identity fields wrong");
+		rule_vec_free(&rv);
+	}
+	/* Equality looks at the identity too. */
+	{
+		struct rule_vec rv = { 0 };
+		static const char *const diff[] = {
+			"any", "uid 1", "uid 1-2", "cgroup /a", "cgroup /b",
+			"uid 1 cgroup /a",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(diff); i++)
+			if (rule_parse_string(diff[i], &rv, err, sizeof(err)))
+				failf("%s: %s", diff[i], err);
+		for (size_t i = 0; i < rv.n; i++)
+			for (size_t k = 0; k < rv.n; k++)
+				if (rule_equal(&rv.v[i], &rv.v[k]) != (i == k))
+					failf("rule_equal('%s', '%s') wrong", diff[i], diff[k]);
+		rule_vec_free(&rv);
+	}
+	/* The longest path fits, one byte more does not. */
+	{
+		struct rule_vec rv = { 0 };
+		char *path = malloc(NF_CGROUP_MAX + 2), *words[2] = { "cgroup", path };
+		char *text = malloc(NF_RULE_TEXT_LEN);
+
+		memset(path, 'x', NF_CGROUP_MAX + 1);
+		path[0] = '/';
+		path[NF_CGROUP_MAX] = '\0';
+		if (rule_parse_words(2, words, &rv, err, sizeof(err)))
+			failf("longest path refused: %s", err);
+		else if (rule_format(&rv.v[0], text, NF_RULE_TEXT_LEN) != 7 + NF_CGROUP_MAX)
+			failf("longest path truncated");
+		path[NF_CGROUP_MAX] = 'x';
+		path[NF_CGROUP_MAX + 1] = '\0';
+		if (!rule_parse_words(2, words, &rv, err, sizeof(err)) ||
+		    strcmp(err, "cgroup path too long (at most 4095 bytes)"))
+			failf("path too long: '%s'", err);
+		path[1] = '\n';
+		path[NF_CGROUP_MAX] = '\0';
+		if (!rule_parse_words(2, words, &rv, err, sizeof(err)) ||
+		    strcmp(err, "bad cgroup path: control character 0x0a"))
+			failf("control character: '%s'", err);
+		free(path);
+		free(text);
+		rule_vec_free(&rv);
+	}
+}
+
+/* ---- policy-file options of the safety features ---- */
+
+static const struct {
+	const char *text;
+	const char *result;	/* flags, event rate, rules; or the error */
+} option_cases[] = {
+	{ "option reject on\n", "flags=0x2f rate=- " },
+	{ "option log on\noption reject on\noption reject off\n", "flags=0x4f rate=- " },
+	{ "option event-rate 0\n", "flags=0xf rate=0 " },
+	{ "option event-rate 100000\n", "flags=0xf rate=100000 " },
+	{ "option event-rate 100001\n", "p:1: bad event rate '100001' (0-100000 per second)" },
+	{ "option event-rate -1\n", "p:1: bad event rate '-1' (0-100000 per second)" },
+	{ "option event-rate\n", "p:1: option needs a name and on or off: 'option nd off'" },
+	{ "option log maybe\n", "p:1: option log: bad value 'maybe' (on or off)" },
+	{ "cgroup \"/system.slice/my agent.service\"  # EDR\n"
+	  "uid 1000-1999 proto tcp port 443\n",
+	  "flags=0xf rate=- cgroup \"/system.slice/my agent.service\"; uid 1000-1999 proto tcp port 443" },
+	{ "cgroup \"/a#b\" # comment\n", "flags=0xf rate=- cgroup \"/a#b\"" },
+	{ "cgroup \"/open\n", "p:1: unterminated quote" },
+	{ "10.0.0.1\ncgroup relative\n",
+	  "p:2: bad cgroup path 'relative' (must start with '/', relative to the cgroup2 mount)" },
+	{ "uid 10 uid 11\n", "p:1: 'uid' given twice" },
+};
+
+static void test_policy_options(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(option_cases); i++) {
+		const char *t = option_cases[i].text;
+		struct policy_spec p = { 0 };
+		char err[NF_ERR_LEN] = "", got[2048];
+		FILE *f = fmemopen((void *)t, strlen(t), "r");
+
+		if (policy_parse_file(f, "p", &p, err, sizeof(err))) {
+			snprintf(got, sizeof(got), "%s", err);
+		} else {
+			size_t off = (size_t)snprintf(got, sizeof(got), "flags=0x%x rate=",
+						      policy_spec_flags(&p, NETFENCE_POLICY_F_DEFAULT));
+
+			if (p.has_event_rate)
+				off += (size_t)snprintf(got + off, sizeof(got) - off, "%u ",
+							p.event_rate);
+			else
+				off += (size_t)snprintf(got + off, sizeof(got) - off, "- ");
+			for (size_t k = 0; k < p.rules.n; k++) {
+				char text[NF_RULE_TEXT_LEN];
+
+				rule_format(&p.rules.v[k], text, sizeof(text));
+				off += (size_t)snprintf(got + off, sizeof(got) - off, "%s%s",
+							k ? "; " : "", text);
+			}
+		}
+		fclose(f);
+		if (strcmp(got, option_cases[i].result))
+			failf("case %zu: got '%s', want '%s'", i, got, option_cases[i].result);
+		policy_spec_free(&p);
+	}
+	/* save -> restore keeps reject, log, event rate and identity rules. */
+	{
+		static const char *rules[] = {
+			"cgroup \"/system.slice/edr agent.service\"", "uid 0-99 proto udp port 123",
+			"192.0.2.0/24 proto tcp port 443 uid 1000 cgroup /a", "10.0.0.1",
+		};
+		struct rule_vec rv = { 0 };
+		struct policy_spec p = { 0 };
+		char err[NF_ERR_LEN], *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		uint32_t flags = NETFENCE_POLICY_F_DEFAULT | NETFENCE_POLICY_F_REJECT |
+				 NETFENCE_POLICY_F_LOG;
+
+		for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+			if (rule_parse_string(rules[i], &rv, err, sizeof(err)))
+				failf("%s: %s", rules[i], err);
+		policy_write(f, flags, 250, rv.v, rv.n);
+		fclose(f);
+		if (strcmp(buf, "option reject on\noption log on\noption event-rate 250\n"
+				"cgroup \"/system.slice/edr agent.service\"\n"
+				"uid 0-99 proto udp port 123\n"
+				"192.0.2.0/24 proto tcp port 443 uid 1000 cgroup /a\n10.0.0.1\n"))
+			failf("saved:\n%s", buf);
+		f = fmemopen(buf, len, "r");
+		if (policy_parse_file(f, "saved", &p, err, sizeof(err)))
+			failf("saved policy does not parse: %s", err);
+		fclose(f);
+		if (policy_spec_flags(&p, NETFENCE_POLICY_F_DEFAULT) != flags ||
+		    !p.has_event_rate || p.event_rate != 250 || p.rules.n != rv.n)
+			failf("options or rules lost in save/restore");
+		for (size_t i = 0; i < rv.n && i < p.rules.n; i++)
+			if (!rule_equal(&rv.v[i], &p.rules.v[i]))
+				failf("rule %zu differs after save/restore", i);
+		policy_spec_free(&p);
+		rule_vec_free(&rv);
+		free(buf);
+	}
+}
+
+/* ---- durations ---- */
+
+static const struct {
+	const char *in;
+	long long secs;		/* -1: error */
+	const char *err;
+} duration_cases[] = {
+	{ "90", 90, NULL },
+	{ "90s", 90, NULL },
+	{ "15m", 900, NULL },
+	{ "2h", 7200, NULL },
+	{ "1d", 86400, NULL },
+	{ "0", 0, NULL },
+	{ "0s", 0, NULL },
+	{ "365d", 31536000, NULL },
+	{ "31536000", 31536000, NULL },
+	{ "007m", 420, NULL },
+	{ "31536001", -1, "duration '31536001' too long (at most 365d)" },
+	{ "366d", -1, "duration '366d' too long (at most 365d)" },
+	{ "99999999999999999999999h", -1, "duration '99999999999999999999999h' too long (at most 365d)" },
+	{ "5x", -1, "bad duration '5x' (use e.g. 90s, 15m, 2h)" },
+	{ "", -1, "bad duration '' (use e.g. 90s, 15m, 2h)" },
+	{ "m", -1, "bad duration 'm' (use e.g. 90s, 15m, 2h)" },
+	{ "-5m", -1, "bad duration '-5m' (use e.g. 90s, 15m, 2h)" },
+	{ "1.5h", -1, "bad duration '1.5h' (use e.g. 90s, 15m, 2h)" },
+	{ "15 m", -1, "bad duration '15 m' (use e.g. 90s, 15m, 2h)" },
+	{ "15M", -1, "bad duration '15M' (use e.g. 90s, 15m, 2h)" },
+	{ "1h30m", -1, "bad duration '1h30m' (use e.g. 90s, 15m, 2h)" },
+	{ "15min", -1, "bad duration '15min' (use e.g. 90s, 15m, 2h)" },
+	{ "+5", -1, "bad duration '+5' (use e.g. 90s, 15m, 2h)" },
+};
+
+static const struct {
+	uint64_t ms;
+	const char *text;
+} left_cases[] = {
+	{ 0, "0s" }, { 1, "1s" }, { 999, "1s" }, { 1000, "1s" }, { 59000, "59s" },
+	{ 60000, "1m 0s" }, { 898001, "14m 59s" }, { 898000, "14m 58s" },
+	{ 3600000, "1h 0m 0s" }, { 7205000, "2h 0m 5s" }, { 86400000, "1d 0h 0m" },
+	{ 31536000000ULL, "365d 0h 0m" },
+};
+
+static void test_duration(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(duration_cases); i++) {
+		char err[NF_ERR_LEN] = "";
+		uint32_t secs = 12345;
+		int rc = parse_duration(duration_cases[i].in, &secs, err, sizeof(err));
+
+		if (duration_cases[i].secs >= 0 &&
+		    (rc || secs != duration_cases[i].secs))
+			failf("'%s': rc %d secs %u err '%s', want %lld", duration_cases[i].in,
+			      rc, secs, err, duration_cases[i].secs);
+		if (duration_cases[i].secs < 0 &&
+		    (!rc || strcmp(err, duration_cases[i].err)))
+			failf("'%s': rc %d err '%s', want '%s'", duration_cases[i].in, rc,
+			      err, duration_cases[i].err);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(left_cases); i++) {
+		char buf[64];
+
+		format_duration_ms(left_cases[i].ms, buf, sizeof(buf));
+		if (strcmp(buf, left_cases[i].text))
+			failf("%llu ms: '%s', want '%s'", (unsigned long long)left_cases[i].ms,
+			      buf, left_cases[i].text);
+	}
+}
+
+/* ---- release key files ---- */
+
+static void test_key_file(void)
+{
+	char dir[] = "/tmp/netfence-key-XXXXXX", path[128], err[NF_ERR_LEN], *big;
+	struct nf_key key;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		failf("mkdtemp failed");
+		return;
+	}
+	/* Bytes are kept as they are: NULs and the trailing newline. */
+	snprintf(path, sizeof(path), "%s/k", dir);
+	f = fopen(path, "w");
+	fwrite("se\0cret\n", 1, 8, f);
+	fclose(f);
+	if (key_read_file(path, &key, err, sizeof(err)) || !key.set || key.len != 8 ||
+	    memcmp(key.data, "se\0cret\n", 8))
+		failf("key not read as is: %s", err);
+	key_wipe(&key);
+	for (size_t i = 0; i < sizeof(key); i++)
+		if (((unsigned char *)&key)[i]) {
+			failf("key_wipe left byte %zu", i);
+			break;
+		}
+	/* Exactly 4096 bytes is fine, 4097 is not. */
+	big = malloc(NETFENCE_KEY_MAX + 1);
+	memset(big, 'k', NETFENCE_KEY_MAX + 1);
+	f = fopen(path, "w");
+	fwrite(big, 1, NETFENCE_KEY_MAX, f);
+	fclose(f);
+	if (key_read_file(path, &key, err, sizeof(err)) || key.len != NETFENCE_KEY_MAX)
+		failf("4096-byte key: %s", err);
+	f = fopen(path, "w");
+	fwrite(big, 1, NETFENCE_KEY_MAX + 1, f);
+	fclose(f);
+	free(big);
+	snprintf(path, sizeof(path), "%s/k", dir);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "key file '%s': larger than 4096 bytes", path);
+		if (!key_read_file(path, &key, err, sizeof(err)) || strcmp(err, want) || key.set)
+			failf("large key: '%s'", err);
+		f = fopen(path, "w");
+		fclose(f);
+		snprintf(want, sizeof(want), "key file '%s': empty", path);
+		if (!key_read_file(path, &key, err, sizeof(err)) || strcmp(err, want))
+			failf("empty key: '%s'", err);
+		snprintf(want, sizeof(want), "cannot read key file '%s/none': No such file or directory",
+			 dir);
+		snprintf(path, sizeof(path), "%s/none", dir);
+		if (!key_read_file(path, &key, err, sizeof(err)) || strcmp(err, want))
+			failf("missing key: '%s'", err);
+		snprintf(want, sizeof(want), "cannot read key file '%s': Is a directory", dir);
+		if (!key_read_file(dir, &key, err, sizeof(err)) || strcmp(err, want))
+			failf("directory as key: '%s'", err);
+	}
+	snprintf(path, sizeof(path), "%s/k", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* ---- status additions ---- */
+
+static void test_status_safety(void)
+{
+	struct nf_status st = sample_status;
+	char *doc;
+
+	st.has_timeout_left = true;
+	st.timeout_left_ms = 898000;
+	st.key_required = true;
+	st.has_event_rate = true;
+	st.event_rate = 10;
+	st.flags |= NETFENCE_POLICY_F_REJECT;
+	st.features |= NETFENCE_FEAT_CGROUP;
+	doc = capture(status_json, &st);
+	if (check_json(doc,
+		       "assert d[\"timeout_left_ms\"]==898000 and d[\"key_required\"] is True\n"
+		       "assert d[\"event_rate\"]==10 and d[\"flags\"][\"reject\"] is True and d[\"flags\"][\"log\"] is False\n"
+		       "assert d[\"features\"][\"cgroup\"] is True\n"))
+		failf("status JSON wrong: %s", doc);
+	free(doc);
+	doc = capture(status_human, &st);
+	if (!strstr(doc, "\ndeadline: releases in 14m 58s (renew with: netfence renew)\n") ||
+	    !strstr(doc, "\nrelease key: required\n") || !strstr(doc, "\nevents: 10/s\n") ||
+	    !strstr(doc, " reject on log off\n") || !strstr(doc, " cgroup\n"))
+		failf("status text:\n%s", doc);
+	free(doc);
+	st.renew_cmd = "netfence -n blue renew";
+	st.key_required = false;
+	st.has_timeout_left = false;
+	doc = capture(status_human, &st);
+	if (strstr(doc, "deadline") || strstr(doc, "release key"))
+		failf("status text without deadline or key:\n%s", doc);
+	free(doc);
+	st.has_timeout_left = true;
+	doc = capture(status_human, &st);
+	if (!strstr(doc, "(renew with: netfence -n blue renew)"))
+		failf("renew hint:\n%s", doc);
+	free(doc);
+}
+
+/* Identity fields in the JSON of show / allow list. */
+static void test_json_identity(void)
+{
+	static const char *texts[] = {
+		"uid 1000-1999 proto tcp port 443", "192.0.2.0/24 cgroup \"/a b\"",
+	};
+	struct rule_vec rv = { 0 };
+	char err[NF_ERR_LEN], *doc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (rule_parse_string(texts[i], &rv, err, sizeof(err)))
+			failf("%s: %s", texts[i], err);
+	rv.v[1].has_cgroup_id = true;
+	rv.v[1].cgroup_id = 4242;
+	doc = capture(rules_json, &rv);
+	if (check_json(doc,
+		       "assert d[0][\"rule\"]==\"uid 1000-1999 proto tcp port 443\" and d[0][\"family\"]==\"any\"\n"
+		       "assert d[0][\"address\"] is None and d[0][\"uid_min\"]==1000 and d[0][\"uid_max\"]==1999\n"
+		       "assert d[0][\"cgroup\"] is None and d[0][\"cgroup_id\"] is None\n"
+		       "assert d[1][\"rule\"]==\"192.0.2.0/24 cgroup \\\"/a b\\\"\" and d[1][\"cgroup\"]==\"/a b\"\n"
+		       "assert d[1][\"cgroup_id\"]==4242 and d[1][\"uid_min\"] is None\n"))
+		failf("identity JSON wrong: %s", doc);
+	free(doc);
+	rule_vec_free(&rv);
+}
+
+/* ---- monitor: events as the kernel sends them ---- */
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+struct flow_spec {
+	uint8_t family, hook, proto;
+	const char *saddr, *daddr;
+	int sport, dport;	/* -1: absent */
+	int type, code;		/* -1: absent */
+	uint32_t len;
+	uint8_t reason, audit;
+	int64_t suppressed;	/* -1: absent */
+};
+
+static struct nl_msg *event_msg(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 0x20, 0, 0, cmd, NETFENCE_GENL_VERSION);
+	return msg;
+}
+
+static struct nl_msg *drop_msg(const struct flow_spec *fs)
+{
+	struct nl_msg *msg = event_msg(NETFENCE_CMD_EVT_DROP);
+	struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | NETFENCE_A_FLOW);
+	uint8_t a[16];
+	int alen = fs->family == AF_INET ? 4 : 16;
+
+	nla_put_u8(msg, NETFENCE_FLOW_A_FAMILY, fs->family);
+	nla_put_u8(msg, NETFENCE_FLOW_A_HOOK, fs->hook);
+	nla_put_u8(msg, NETFENCE_FLOW_A_PROTO, fs->proto);
+	inet_pton(fs->family, fs->saddr, a);
+	nla_put(msg, NETFENCE_FLOW_A_SADDR, alen, a);
+	inet_pton(fs->family, fs->daddr, a);
+	nla_put(msg, NETFENCE_FLOW_A_DADDR, alen, a);
+	if (fs->sport >= 0) {
+		nla_put_u16(msg, NETFENCE_FLOW_A_SPORT, (uint16_t)fs->sport);
+		nla_put_u16(msg, NETFENCE_FLOW_A_DPORT, (uint16_t)fs->dport);
+	}
+	if (fs->type >= 0) {
+		nla_put_u8(msg, NETFENCE_FLOW_A_ICMP_TYPE, (uint8_t)fs->type);
+		nla_put_u8(msg, NETFENCE_FLOW_A_ICMP_CODE, (uint8_t)fs->code);
+	}
+	nla_put_u32(msg, NETFENCE_FLOW_A_LEN, fs->len);
+	nla_put_u8(msg, NETFENCE_FLOW_A_REASON, fs->reason);
+	nla_put_u8(msg, NETFENCE_FLOW_A_AUDIT, fs->audit);
+	nla_nest_end(msg, nest);
+	if (fs->suppressed >= 0)
+		nla_put_u32(msg, NETFENCE_A_EVENTS_SUPPRESSED, (uint32_t)fs->suppressed);
+	return msg;
+}
+
+static const struct {
+	struct flow_spec fs;
+	const char *human;
+	const char *pycheck;
+} drop_cases[] = {
+	{ { AF_INET, NETFENCE_HOOK_LOCAL_OUT, IPPROTO_TCP, "10.0.0.2", "192.0.2.9",
+	    40312, 443, -1, -1, 60, NETFENCE_DROP_NO_RULE, 0, 0 },
+	  "drop ipv4 local_out tcp 10.0.0.2:40312 -> 192.0.2.9:443 len 60 (no rule)\n",
+	  "assert d=={\"event\":\"drop\",\"family\":\"ipv4\",\"hook\":\"local_out\",\"proto\":\"tcp\","
+	  "\"saddr\":\"10.0.0.2\",\"daddr\":\"192.0.2.9\",\"sport\":40312,\"dport\":443,"
+	  "\"icmp_type\":None,\"icmp_code\":None,\"len\":60,\"reason\":\"no-rule\",\"audit\":False,"
+	  "\"suppressed\":0}\n" },
+	{ { AF_INET6, NETFENCE_HOOK_LOCAL_IN, IPPROTO_ICMPV6, "2001:db8::9", "2001:db8::2",
+	    -1, -1, 128, 0, 104, NETFENCE_DROP_NO_RULE, 1, -1 },
+	  "drop ipv6 local_in icmpv6 2001:db8::9 -> 2001:db8::2 type 128 code 0 len 104 (no rule) [audit]\n",
+	  "assert d[\"proto\"]==\"icmpv6\" and d[\"icmp_type\"]==128 and d[\"icmp_code\"]==0\n"
+	  "assert d[\"sport\"] is None and d[\"audit\"] is True and d[\"suppressed\"]==0\n" },
+	{ { AF_INET6, NETFENCE_HOOK_FORWARD, IPPROTO_UDP, "2001:db8::9", "2001:db8:1::53",
+	    5353, 53, -1, -1, 80, NETFENCE_DROP_NO_RULE, 0, 17 },
+	  "drop ipv6 forward udp [2001:db8::9]:5353 -> [2001:db8:1::53]:53 len 80 (no rule) (+17 events suppressed)\n",
+	  "assert d[\"hook\"]==\"forward\" and d[\"daddr\"]==\"2001:db8:1::53\" and d[\"dport\"]==53 and d[\"suppressed\"]==17\n" },
+	{ { AF_INET, NETFENCE_HOOK_LOCAL_IN, 47, "198.51.100.1", "10.0.0.2",
+	    -1, -1, -1, -1, 1500, NETFENCE_DROP_MALFORMED, 0, 1 },
+	  "drop ipv4 local_in proto 47 198.51.100.1 -> 10.0.0.2 len 1500 (malformed) (+1 event suppressed)\n",
+	  "assert d[\"proto\"]==47 and d[\"reason\"]==\"malformed\" and d[\"suppressed\"]==1\n" },
+	{ { AF_INET, NETFENCE_HOOK_LOCAL_OUT, IPPROTO_ICMP, "10.0.0.2", "192.0.2.1",
+	    -1, -1, 8, 0, 84, NETFENCE_DROP_NO_RULE, 0, 0 },
+	  "drop ipv4 local_out icmp 10.0.0.2 -> 192.0.2.1 type 8 code 0 len 84 (no rule)\n",
+	  "assert d[\"proto\"]==\"icmp\" and d[\"icmp_type\"]==8\n" },
+};
+
+static char *event_text(struct nl_msg *msg, bool json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*rc = print_event(f, nlmsg_hdr(msg), json);
+	fclose(f);
+	return buf;
+}
+
+static void test_monitor_format(void)
+{
+	struct {
+		uint8_t cmd;
+		int gen, rules, reason;
+		const char *human, *json;
+	} state_cases[] = {
+		{ NETFENCE_CMD_EVT_ISOLATED, 7, 3, -1, "isolated policy 7 (3 rules)\n",
+		  "{\"event\":\"isolated\",\"policy_generation\":7,\"rules\":3}\n" },
+		{ NETFENCE_CMD_EVT_COMMITTED, 8, 1, -1, "committed policy 8 (1 rule)\n",
+		  "{\"event\":\"committed\",\"policy_generation\":8,\"rules\":1}\n" },
+		{ NETFENCE_CMD_EVT_RELEASED, -1, -1, NETFENCE_REASON_USER, "released (reason: user)\n",
+		  "{\"event\":\"released\",\"reason\":\"user\"}\n" },
+		{ NETFENCE_CMD_EVT_RELEASED, -1, -1, NETFENCE_REASON_TIMEOUT,
+		  "released (reason: timeout)\n", "{\"event\":\"released\",\"reason\":\"timeout\"}\n" },
+		{ NETFENCE_CMD_EVT_RELEASED, -1, -1, NETFENCE_REASON_NETNS_EXIT,
+		  "released (reason: netns-exit)\n",
+		  "{\"event\":\"released\",\"reason\":\"netns-exit\"}\n" },
+	};
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(state_cases); i++) {
+		struct nl_msg *msg = event_msg(state_cases[i].cmd);
+		char *h, *j;
+
+		if (state_cases[i].gen >= 0) {
+			nla_put_u32(msg, NETFENCE_A_POLICY_GEN, (uint32_t)state_cases[i].gen);
+			nla_put_u32(msg, NETFENCE_A_RULE_COUNT, (uint32_t)state_cases[i].rules);
+		}
+		if (state_cases[i].reason >= 0)
+			nla_put_u8(msg, NETFENCE_A_REASON, (uint8_t)state_cases[i].reason);
+		h = event_text(msg, false, &rc);
+		if (rc != 1 || strcmp(h, state_cases[i].human))
+			failf("state %zu: rc %d '%s'", i, rc, h);
+		j = event_text(msg, true, &rc);
+		if (rc != 1 || strcmp(j, state_cases[i].json) || check_json(j, "pass\n"))
+			failf("state %zu: rc %d '%s'", i, rc, j);
+		free(h);
+		free(j);
+		nlmsg_free(msg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(drop_cases); i++) {
+		struct nl_msg *msg = drop_msg(&drop_cases[i].fs);
+		char *h = event_text(msg, false, &rc), *j;
+
+		if (rc != 1 || strcmp(h, drop_cases[i].human))
+			failf("drop %zu: rc %d\n  got  %s  want %s", i, rc, h, drop_cases[i].human);
+		j = event_text(msg, true, &rc);
+		if (rc != 1 || strchr(j, '\n') != j + strlen(j) - 1 ||
+		    check_json(j, drop_cases[i].pycheck))
+			failf("drop %zu JSON: %s", i, j);
+		free(h);
+		free(j);
+		nlmsg_free(msg);
+	}
+	/* Malformed events are refused, unknown commands ignored. */
+	{
+		struct nl_msg *msg = event_msg(NETFENCE_CMD_EVT_ISOLATED);
+		char *t = event_text(msg, false, &rc);
+
+		if (rc != -1 || *t)
+			failf("isolated without generation: rc %d '%s'", rc, t);
+		free(t);
+		nlmsg_free(msg);
+		msg = event_msg(NETFENCE_CMD_EVT_DROP);
+		t = event_text(msg, true, &rc);
+		if (rc != -1 || *t)
+			failf("drop without flow: rc %d '%s'", rc, t);
+		free(t);
+		nlmsg_free(msg);
+		msg = event_msg(NETFENCE_CMD_STATUS_GET);
+		t = event_text(msg, false, &rc);
+		if (rc != 0 || *t)
+			failf("status reply taken as an event: rc %d '%s'", rc, t);
+		free(t);
+		nlmsg_free(msg);
+		/* A flow address of the wrong length. */
+		msg = event_msg(NETFENCE_CMD_EVT_DROP);
+		{
+			struct nlattr *nest = nla_nest_start(msg, NLA_F_NESTED | NETFENCE_A_FLOW);
+
+			nla_put_u8(msg, NETFENCE_FLOW_A_FAMILY, AF_INET6);
+			nla_put(msg, NETFENCE_FLOW_A_SADDR, 4, "abcd");
+			nla_put(msg, NETFENCE_FLOW_A_DADDR, 4, "abcd");
+			nla_nest_end(msg, nest);
+		}
+		t = event_text(msg, false, &rc);
+		if (rc != -1 || *t)
+			failf("short IPv6 address: rc %d '%s'", rc, t);
+		free(t);
+		nlmsg_free(msg);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -807,6 +1455,13 @@ static const struct {
 	{ "status_text", test_status_human },
 	{ "json_rules", test_json_rules },
 	{ "ssh_lockout", test_ssh_lockout },
+	{ "identity_rules", test_identity },
+	{ "policy_options", test_policy_options },
+	{ "duration", test_duration },
+	{ "key_file", test_key_file },
+	{ "status_safety", test_status_safety },
+	{ "json_identity", test_json_identity },
+	{ "monitor_format", test_monitor_format },
 };
 
 int main(void)
