@@ -200,4 +200,33 @@ for cmd in $("$NF" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f{print $1}');
 done
 report cli_version_docs $bad
 
+# Files for boot persistence: installed under DESTDIR, unit as specified.
+bad=0
+ctl=$(cd "$(dirname "$0")/.." && pwd)
+if make -s -C "$ctl" install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log" 2>&1; then
+	unit=$TMP/root/lib/systemd/system/netfence-restore.service
+	for f in "$unit" "$TMP/root/etc/modules-load.d/netfence.conf" \
+		 "$TMP/root/etc/modprobe.d/netfence.conf" "$TMP/root/usr/sbin/netfence" \
+		 "$TMP/root/usr/share/man/man8/netfence.8" \
+		 "$TMP/root/usr/share/bash-completion/completions/netfence"; do
+		[[ -f $f ]] || { echo "  not installed: ${f#"$TMP"/root}" >&2; bad=1; }
+	done
+	for line in Type=oneshot DefaultDependencies=no Before=network-pre.target \
+		    Wants=network-pre.target After=systemd-modules-load.service \
+		    ConditionPathExists=/etc/netfence/policy RemainAfterExit=yes \
+		    'ExecStart=/usr/sbin/netfence isolate --file /etc/netfence/policy' \
+		    WantedBy=sysinit.target; do
+		grep -qxF "$line" "$unit" 2>/dev/null || { echo "  unit lacks: $line" >&2; bad=1; }
+	done
+	grep -qx netfence "$TMP/root/etc/modules-load.d/netfence.conf" 2>/dev/null || bad=1
+	make -s -C "$ctl" install DESTDIR="$TMP/root2" PREFIX=/opt/nf >>"$TMP/install.log" 2>&1
+	grep -q '^ExecStart=/opt/nf/sbin/netfence ' \
+		"$TMP/root2/lib/systemd/system/netfence-restore.service" 2>/dev/null ||
+		{ echo "  unit does not follow SBINDIR" >&2; bad=1; }
+else
+	cat "$TMP/install.log" >&2
+	bad=1
+fi
+report cli_shipped_files $bad
+
 exit $failed

@@ -137,8 +137,7 @@ for i in range(int(sys.argv[2])):
 		sleep 2		# subscribed by then, even under TCG
 	}
 	mon_wait() {	# waits up to 20 s for the monitor to exit by itself
-		local i
-		for i in $(seq 100); do kill -0 "$MON" 2>/dev/null || break; sleep 0.2; done
+		for _ in $(seq 100); do kill -0 "$MON" 2>/dev/null || break; sleep 0.2; done
 		kill "$MON" 2>/dev/null
 		wait "$MON"
 	}
