@@ -374,49 +374,55 @@ static int resolve_target(const char *name, const struct nf_rule *tmpl,
 	return 0;
 }
 
+/* A uid number: up to 10 digits, at most NF_UID_MAX. */
+static bool uid_number(const char *s, size_t len, uint32_t *out)
+{
+	unsigned long long v = 0;
+
+	if (!len || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	if (v > NF_UID_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 /* N or N-M: numeric uids; anything else: a user name (getpwnam). */
 static int parse_uid(const char *word, struct nf_rule *r,
 		     char *err, size_t errlen)
 {
-	char buf[32];
 	const char *dash = strchr(word, '-');
-	unsigned long long lo, hi;
+	size_t len = strlen(word);
+	struct passwd *pw;
 
-	if (all_digits(word) || (dash && dash > word && strlen(word) < sizeof(buf))) {
-		strcpy(buf, word);
-		if (dash)
-			buf[dash - word] = '\0';
-		if (all_digits(buf) && (!dash || all_digits(buf + (dash - word) + 1))) {
-			if (strlen(buf) > 10 ||
-			    (dash && strlen(buf + (dash - word) + 1) > 10))
-				return fail(err, errlen, "bad uid '%s' (0-%u)",
-					    word, NF_UID_MAX);
-			lo = strtoull(buf, NULL, 10);
-			hi = dash ? strtoull(buf + (dash - word) + 1, NULL, 10) : lo;
-			if (lo > NF_UID_MAX || hi > NF_UID_MAX)
-				return fail(err, errlen, "bad uid '%s' (0-%u)",
-					    word, NF_UID_MAX);
-			if (lo > hi)
-				return fail(err, errlen,
-					    "bad uid range '%s' (start above end)",
-					    word);
-			r->has_uid = true;
-			r->uid_min = (uint32_t)lo;
-			r->uid_max = (uint32_t)hi;
-			return 0;
-		}
-	}
-	{
-		struct passwd *pw;
+	/* Digits, or digits-digits: numbers, whatever their size. */
+	if (all_digits(word) ||
+	    (dash && dash > word && dash[1] && !strchr(dash + 1, '-') &&
+	     strspn(word, "0123456789") == (size_t)(dash - word) &&
+	     all_digits(dash + 1))) {
+		size_t lo_len = dash ? (size_t)(dash - word) : len;
 
-		errno = 0;
-		pw = *word ? getpwnam(word) : NULL;
-		if (!pw)
-			return fail(err, errlen, "unknown user '%s' (uid N, N-M or a user name)",
+		if (!uid_number(word, lo_len, &r->uid_min) ||
+		    !uid_number(dash ? dash + 1 : word, dash ? strlen(dash + 1) : len,
+				&r->uid_max))
+			return fail(err, errlen, "bad uid '%s' (0-%u)", word, NF_UID_MAX);
+		if (r->uid_min > r->uid_max)
+			return fail(err, errlen, "bad uid range '%s' (start above end)",
 				    word);
 		r->has_uid = true;
-		r->uid_min = r->uid_max = (uint32_t)pw->pw_uid;
+		return 0;
 	}
+	pw = *word ? getpwnam(word) : NULL;
+	if (!pw)
+		return fail(err, errlen, "unknown user '%s' (uid N, N-M or a user name)",
+			    word);
+	r->has_uid = true;
+	r->uid_min = r->uid_max = (uint32_t)pw->pw_uid;
 	return 0;
 }
 
