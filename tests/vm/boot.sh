@@ -37,8 +37,8 @@ debug)
 *) nf_die "unknown flavor '$flavor'" ;;
 esac
 
+# 1 GiB is enough for KASAN too, and keeps kmemleak scans short.
 mem=${NETFENCE_VM_MEM:-1024}
-[ "$flavor" = debug ] && mem=${NETFENCE_VM_MEM:-2048}
 rm -f "$rundir/job.rc" "$rundir/job.out" "$rundir/boot-seconds"
 cmdline="console=ttyS0,115200 loglevel=7 printk.time=1 panic=-1 mitigations=off ${NETFENCE_VM_APPEND:-}"
 cmdline+=" nf.init=$NF_ROOT/tests/vm/guest-init.sh"
