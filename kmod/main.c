@@ -4,19 +4,84 @@
  *
  * Module initialisation: per-namespace state first, the generic-netlink
  * family last, so that no request can arrive before everything it needs
- * exists; torn down in the reverse order.
+ * exists; torn down in the reverse order. With isolate_on_load, the
+ * initial namespace is isolated before the load completes (fail closed at
+ * boot: isolation is in force before any network interface comes up).
  */
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <uapi/linux/netfence.h>
 
+#include "bootparam.h"
 #include "netlink.h"
 #include "netns.h"
+#include "policy.h"
 
 #define NETFENCE_VERSION	"0.1.0"
+
+static bool isolate_on_load;
+module_param(isolate_on_load, bool, 0444);
+MODULE_PARM_DESC(isolate_on_load,
+		 "Isolate the initial network namespace as the module loads (fail closed at boot). Allowed: loopback, IPv6 neighbour discovery, DHCP clients, ICMP errors of allowed flows, and the rules of boot_allow. Default: off");
+
+static char *boot_allow;
+module_param(boot_allow, charp, 0444);
+MODULE_PARM_DESC(boot_allow,
+		 "Rules of the policy of isolate_on_load, separated by commas, each TARGET[:FIELD]...: TARGET is IPV4[/LEN], IPV6/LEN, [IPV6][/LEN] or any; FIELD is tcp, udp, icmp or icmpv6, PORT or PORT-PORT, out, in or both (defaults: any protocol, any port, out). Example: 192.0.2.10:tcp:22:in,2001:db8::/64,any:udp:53. An invalid entry is logged and left out: isolation happens all the same");
+
+/*
+ * Isolates the initial namespace under the built-in policy: the default
+ * policy flags plus the rules of boot_allow. A bad entry never makes the
+ * load fail open: it is left out (fewer rules allow less) and logged.
+ */
+static int __init netfence_isolate_on_load(void)
+{
+	char entry[NETFENCE_BOOTPARAM_ENTRY_MAX + 1];
+	struct netfence_net *pn = netfence_net(&init_net);
+	const char *pos = boot_allow;
+	unsigned int good = 0, bad = 0;
+	struct netfence_builder *b;
+	struct netfence_rule r;
+	int ret, err;
+
+	b = netfence_builder_alloc();
+	if (!b)
+		return -ENOMEM;
+	while ((ret = netfence_bootparam_next(&pos, &r, entry))) {
+		if (ret < 0) {
+			pr_err("boot_allow: invalid rule \"%s\" left out\n", entry);
+			bad++;
+			continue;
+		}
+		err = netfence_builder_add(b, &r, NULL);
+		if (err) {
+			pr_err("boot_allow: cannot add rule \"%s\" (error %d): left out\n",
+			       entry, err);
+			bad++;
+			continue;
+		}
+		good++;
+	}
+
+	mutex_lock(&pn->lock);
+	err = netfence_net_isolate_with(pn, b, NETFENCE_POLICY_F_DEFAULT);
+	if (!err)
+		netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
+	mutex_unlock(&pn->lock);
+	netfence_builder_free(b);
+
+	if (err) {
+		pr_err("isolate_on_load: cannot isolate the initial namespace (error %d)\n", err);
+		return err;
+	}
+	pr_info("isolate_on_load: initial namespace isolated with %u rule%s from boot_allow%s\n",
+		good, good == 1 ? "" : "s", bad ? " (invalid rules left out)" : "");
+	return 0;
+}
 
 static int __init netfence_init(void)
 {
@@ -34,9 +99,19 @@ static int __init netfence_init(void)
 	if (err)
 		goto err_genl;
 
+	if (isolate_on_load) {
+		err = netfence_isolate_on_load();
+		if (err)
+			goto err_isolate;
+	} else if (boot_allow && *boot_allow) {
+		pr_warn("boot_allow is used only with isolate_on_load=1\n");
+	}
+
 	pr_info("version " NETFENCE_VERSION " loaded\n");
 	return 0;
 
+err_isolate:
+	netfence_genl_uninit();
 err_genl:
 	netfence_txn_notifier_uninit();
 err_notifier:

@@ -10,16 +10,23 @@
 
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+#include <crypto/algapi.h>
+#include <crypto/sha2.h>
+#include <net/netlink.h>
 #include <net/netns/generic.h>
 
 #include "compat.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "netns.h"
 #include "policy.h"
 
@@ -113,11 +120,31 @@ int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack
 	return 0;
 }
 
+/*
+ * Without waiting: the work takes pn->lock, which the caller holds. A work
+ * item already running finds deadline_set false and does nothing; the
+ * namespace's exit waits for it (netfence_net_exit()).
+ */
+static void netfence_deadline_clear(struct netfence_net *pn)
+{
+	pn->deadline_set = false;
+	cancel_delayed_work(&pn->deadline_work);
+}
+
+static void netfence_key_clear(struct netfence_net *pn)
+{
+	pn->key_set = false;
+	memzero_explicit(pn->key_digest, sizeof(pn->key_digest));
+}
+
 void netfence_net_release(struct netfence_net *pn)
 {
 	lockdep_assert_held(&pn->lock);
 	if (!pn->isolated)
 		return;
+
+	netfence_deadline_clear(pn);
+	netfence_key_clear(pn);
 
 	netfence_hooks_unregister(pn);
 	pn->isolated = false;
@@ -168,7 +195,137 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 	}
 
 	pn->policy_gen++;
+	netfence_events_set_rate(&pn->events, txn->event_rate);
 	netfence_retire(retired, old);
+	return 0;
+}
+
+int netfence_net_isolate_with(struct netfence_net *pn, struct netfence_builder *b,
+			      u32 flags)
+{
+	struct netfence_txn txn = {
+		.builder = b,
+		.policy_flags = flags,
+		.event_rate = netfence_events_rate(&pn->events),
+	};
+
+	lockdep_assert_held(&pn->lock);
+	return netfence_net_commit(pn, &txn, true, NULL);
+}
+
+/* Releases the namespace at its deadline, from process context. */
+static void netfence_deadline_work(struct work_struct *work)
+{
+	struct netfence_net *pn = container_of(to_delayed_work(work),
+					       struct netfence_net, deadline_work);
+
+	mutex_lock(&pn->lock);
+	/* Renewed or released meanwhile: not this work's turn. */
+	if (pn->isolated && pn->deadline_set &&
+	    time_after_eq(jiffies, pn->deadline)) {
+		netfence_net_release(pn);
+		netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
+				    NETFENCE_REASON_TIMEOUT);
+		pr_info("isolation deadline passed: namespace released\n");
+	}
+	mutex_unlock(&pn->lock);
+}
+
+static void netfence_deadline_arm(struct netfence_net *pn, u32 secs)
+{
+	unsigned long delay;
+
+	if (!secs) {
+		netfence_deadline_clear(pn);
+		return;
+	}
+	delay = min_t(u64, (u64)secs * HZ, MAX_JIFFY_OFFSET);
+	pn->timeout = secs;
+	pn->deadline = jiffies + delay;
+	pn->deadline_set = true;
+	mod_delayed_work(system_wq, &pn->deadline_work, delay);
+}
+
+/*
+ * The digest of a secret. The request's copy of the secret is wiped once
+ * hashed: it lives on in no buffer of the kernel.
+ */
+static void netfence_key_digest(struct nlattr *key, u8 digest[SHA256_DIGEST_SIZE])
+{
+	sha256(nla_data(key), nla_len(key), digest);
+	memzero_explicit(nla_data(key), nla_len(key));
+}
+
+int netfence_net_key_check(struct netfence_net *pn, struct nlattr *key,
+			   struct netlink_ext_ack *extack)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool wrong;
+
+	lockdep_assert_held(&pn->lock);
+	if (!pn->key_set)
+		return 0;
+	if (!key) {
+		NL_SET_ERR_MSG(extack,
+			       "a release key is set: the request must carry it (NETFENCE_A_KEY)");
+		return -ENOKEY;
+	}
+	netfence_key_digest(key, digest);
+	/* Constant time: how much of it matched must not show. */
+	wrong = crypto_memneq(digest, pn->key_digest, sizeof(digest));
+	memzero_explicit(digest, sizeof(digest));
+	if (wrong) {
+		NL_SET_ERR_MSG_ATTR(extack, key, "wrong release key");
+		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+void netfence_net_guard(struct netfence_net *pn, const struct nlattr *timeout,
+			struct nlattr *key)
+{
+	lockdep_assert_held(&pn->lock);
+	if (!pn->isolated)
+		return;
+	if (timeout)
+		netfence_deadline_arm(pn, nla_get_u32(timeout));
+	/*
+	 * Setting a key needs no proof; replacing one needed the current
+	 * secret (netfence_net_key_check()), which is the key given here:
+	 * the digest does not change. The check wiped the request's copy.
+	 */
+	if (key && !pn->key_set) {
+		netfence_key_digest(key, pn->key_digest);
+		pn->key_set = true;
+	}
+}
+
+int netfence_net_renew(struct netfence_net *pn, const struct nlattr *timeout,
+		       struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&pn->lock);
+	if (!pn->isolated || !pn->deadline_set) {
+		NL_SET_ERR_MSG(extack, "no isolation deadline to renew");
+		return -ENOENT;
+	}
+	netfence_deadline_arm(pn, timeout ? nla_get_u32(timeout) : pn->timeout);
+	return 0;
+}
+
+int netfence_net_put_guard(struct sk_buff *skb, struct netfence_net *pn)
+{
+	lockdep_assert_held(&pn->lock);
+	if (pn->deadline_set) {
+		long left = (long)(pn->deadline - jiffies);
+
+		if (nla_put_u64_64bit(skb, NETFENCE_A_TIMEOUT_LEFT,
+				      left > 0 ? jiffies_to_msecs(left) : 0,
+				      NETFENCE_A_PAD))
+			return -EMSGSIZE;
+	}
+	if (nla_put_u8(skb, NETFENCE_A_KEY_REQUIRED, pn->key_set) ||
+	    nla_put_u32(skb, NETFENCE_A_EVENT_RATE, netfence_events_rate(&pn->events)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -279,6 +436,8 @@ struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
 		txn->policy_flags = netfence_policy_flags(pol);
 	else
 		txn->policy_flags = NETFENCE_POLICY_F_DEFAULT;
+	txn->event_rate = append ? netfence_events_rate(&pn->events) :
+				   NETFENCE_EVENT_RATE_DEFAULT;
 	txn->portid = portid;
 	list_add(&txn->list, &pn->txns);
 	return txn;
@@ -340,6 +499,8 @@ static int __net_init netfence_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->txns);
 	pn->net = net;
 	netfence_hooks_init(pn);
+	INIT_DELAYED_WORK(&pn->deadline_work, netfence_deadline_work);
+	netfence_events_init(&pn->events);
 	return 0;
 }
 
@@ -361,6 +522,14 @@ static void __net_exit netfence_net_exit(struct net *net)
 	struct netfence_net *pn = netfence_net(net);
 	struct netfence_txn *txn, *tmp;
 	struct netfence_policy *pol;
+
+	/*
+	 * pre_exit released the namespace, which cancelled the deadline
+	 * without waiting (under pn->lock): wait here, without the lock, for
+	 * a work item that may still be running. Module unload passes here
+	 * for every namespace too.
+	 */
+	cancel_delayed_work_sync(&pn->deadline_work);
 
 	/*
 	 * No hook is registered since pre_exit and a grace period has

@@ -11,12 +11,18 @@
 #include <linux/netfilter.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <crypto/sha2.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/netfence.h>
+
+#include "events.h"
 
 struct netfence_policy;
 struct netfence_builder;
 struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
 
 #define NETFENCE_NR_FAMILIES	2	/* index 0: IPv4, 1: IPv6 */
 #define NETFENCE_NR_HOOKS	(NETFENCE_NR_FAMILIES * __NETFENCE_HOOK_MAX)
@@ -49,6 +55,7 @@ struct netfence_txn {
 	struct netfence_builder *builder;
 	u32 portid;
 	u32 policy_flags;
+	u32 event_rate;		/* NETFENCE_A_EVENT_RATE, applied at commit */
 };
 
 /*
@@ -68,6 +75,24 @@ struct netfence_net {
 	struct list_head txns;			/* struct netfence_txn */
 	struct netfence_counters stats_base[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX];
 	struct nf_hook_ops hook_ops[NETFENCE_NR_HOOKS];
+
+	/*
+	 * Deadline (lock-out protection): while deadline_set, the namespace
+	 * releases itself at jiffies deadline; the work checks that under
+	 * lock, so a work item that lost a race with renew or release does
+	 * nothing. timeout is the duration last given, in seconds.
+	 */
+	struct delayed_work deadline_work;
+	unsigned long deadline;
+	u32 timeout;
+	bool deadline_set;
+
+	/* Release key: only the SHA-256 digest of the secret is kept. */
+	bool key_set;
+	u8 key_digest[SHA256_DIGEST_SIZE];
+
+	/* Drop events, read by the packet path. */
+	struct netfence_events events;
 };
 
 struct netfence_net *netfence_net(const struct net *net);
@@ -94,6 +119,30 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 void netfence_net_counters(struct netfence_net *pn,
 			   struct netfence_counters out[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX]);
 void netfence_net_counters_reset(struct netfence_net *pn);
+
+/*
+ * Release key and deadline (pn->lock held). A request that could end or
+ * weaken isolation calls netfence_net_key_check() with its NETFENCE_A_KEY
+ * (or NULL) before it changes anything: 0, or -ENOKEY / -EKEYREJECTED with
+ * an extack message. netfence_net_guard() then sets what an isolating
+ * request asks: the deadline (timeout, NULL: unchanged, 0: none) and the
+ * key (NULL: unchanged). netfence_net_release() clears both.
+ */
+int netfence_net_key_check(struct netfence_net *pn, struct nlattr *key,
+			   struct netlink_ext_ack *extack);
+void netfence_net_guard(struct netfence_net *pn, const struct nlattr *timeout,
+			struct nlattr *key);
+int netfence_net_renew(struct netfence_net *pn, const struct nlattr *timeout,
+		       struct netlink_ext_ack *extack);
+/* NETFENCE_A_TIMEOUT_LEFT, NETFENCE_A_KEY_REQUIRED, NETFENCE_A_EVENT_RATE. */
+int netfence_net_put_guard(struct sk_buff *skb, struct netfence_net *pn);
+
+/*
+ * Isolates the namespace under a policy built from b (rules) and flags,
+ * from module code (isolation at load); pn->lock held.
+ */
+int netfence_net_isolate_with(struct netfence_net *pn, struct netfence_builder *b,
+			      u32 flags);
 
 struct netfence_txn *netfence_txn_find(struct netfence_net *pn, u32 portid);
 struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
