@@ -20,13 +20,15 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "events.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "netns.h"
 #include "policy.h"
 #include "rule.h"
+#include "sockid.h"
 
-static struct genl_family netfence_genl_family;
+/* netfence_genl_family: declared in events.h, drop events use it too. */
 
 /* Sets msg only if nothing more precise was said; always names attr. */
 #define NETFENCE_BLAME(extack, attr, msg) do {				\
@@ -37,6 +39,23 @@ static struct genl_family netfence_genl_family;
 	else								\
 		NL_SET_BAD_ATTR(__ea, (attr));				\
 } while (0)
+
+/*
+ * NETFENCE_A_PROTO, in every command's policy: a request in another version
+ * of the protocol is refused by the netlink core, with the attribute named,
+ * before a handler or a dump starts.
+ */
+static int netfence_validate_proto(const struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
+{
+	if (nla_get_u32(attr) == NETFENCE_PROTO_VERSION)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "unsupported netfence protocol version");
+	return -EPROTONOSUPPORT;
+}
+
+#define NETFENCE_PROTO_POLICY \
+	[NETFENCE_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U32, netfence_validate_proto)
 
 static const struct nla_policy netfence_rule_policy[NETFENCE_RULE_A_MAX + 1] = {
 	[NETFENCE_RULE_A_FAMILY] = { .type = NLA_U8 },
@@ -55,6 +74,14 @@ static const struct nla_policy netfence_rule_policy[NETFENCE_RULE_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "the hit counter is reported by dumps only",
 	},
+	[NETFENCE_RULE_A_UID_MIN] = { .type = NLA_U32 },
+	[NETFENCE_RULE_A_UID_MAX] = { .type = NLA_U32 },
+	[NETFENCE_RULE_A_CGROUP] = { .type = NLA_NUL_STRING,
+				     .len = NETFENCE_CGROUP_PATH_MAX },
+	[NETFENCE_RULE_A_CGROUP_ID] = {
+		.type = NLA_REJECT,
+		.reject_message = "the cgroup id is reported by dumps only",
+	},
 };
 
 /* Inside NETFENCE_A_RULES: NETFENCE_A_RULE nests, nothing else. */
@@ -62,31 +89,64 @@ static const struct nla_policy netfence_rules_policy[NETFENCE_A_RULE + 1] = {
 	[NETFENCE_A_RULE] = NLA_POLICY_NESTED(netfence_rule_policy),
 };
 
-/* STATUS_GET, TXN_ABORT, RELEASE, RULES_GET, COUNTERS_RESET. */
+/* STATUS_GET, TXN_ABORT, RULES_GET, COUNTERS_RESET. */
 static const struct nla_policy netfence_proto_policy[NETFENCE_A_MAX + 1] = {
-	[NETFENCE_A_PROTO] = { .type = NLA_U32 },
+	NETFENCE_PROTO_POLICY,
+};
+
+/* Deadline and release key: limits of NETFENCE_A_TIMEOUT, EVENT_RATE. */
+static struct netlink_range_validation netfence_timeout_range = {
+	.max = 31536000,
+};
+
+static struct netlink_range_validation netfence_renew_range = {
+	.min = 1,
+	.max = 31536000,
+};
+
+static struct netlink_range_validation netfence_event_rate_range = {
+	.max = NETFENCE_EVENT_RATE_MAX,
+};
+
+#define NETFENCE_KEY_POLICY \
+	[NETFENCE_A_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 1, NETFENCE_KEY_MAX)
+
+static const struct nla_policy netfence_release_policy[NETFENCE_A_MAX + 1] = {
+	NETFENCE_PROTO_POLICY,
+	NETFENCE_KEY_POLICY,
+};
+
+static const struct nla_policy netfence_renew_policy[NETFENCE_A_MAX + 1] = {
+	NETFENCE_PROTO_POLICY,
+	NETFENCE_KEY_POLICY,
+	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_renew_range),
 };
 
 static const struct nla_policy netfence_txn_begin_policy[NETFENCE_A_MAX + 1] = {
-	[NETFENCE_A_PROTO] = { .type = NLA_U32 },
+	NETFENCE_PROTO_POLICY,
+	[NETFENCE_A_EVENT_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_event_rate_range),
 	[NETFENCE_A_TXN_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_TXN_F_ALL),
 	[NETFENCE_A_POLICY_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_POLICY_F_ALL),
 };
 
 /* TXN_ADD, TXN_DEL. */
 static const struct nla_policy netfence_txn_rules_policy[NETFENCE_A_MAX + 1] = {
-	[NETFENCE_A_PROTO] = { .type = NLA_U32 },
+	NETFENCE_PROTO_POLICY,
 	[NETFENCE_A_RULES] = NLA_POLICY_NESTED(netfence_rules_policy),
 };
 
 static const struct nla_policy netfence_txn_commit_policy[NETFENCE_A_MAX + 1] = {
-	[NETFENCE_A_PROTO] = { .type = NLA_U32 },
+	NETFENCE_PROTO_POLICY,
 	[NETFENCE_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_COMMIT_F_ALL),
+	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
+	NETFENCE_KEY_POLICY,
 };
 
 static const struct nla_policy netfence_isolate_policy[NETFENCE_A_MAX + 1] = {
-	[NETFENCE_A_PROTO] = { .type = NLA_U32 },
+	NETFENCE_PROTO_POLICY,
 	[NETFENCE_A_ISOLATE_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_ISOLATE_F_ALL),
+	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
+	NETFENCE_KEY_POLICY,
 };
 
 /* Every request names the protocol version it speaks. */
@@ -97,12 +157,7 @@ static int netfence_check_proto(struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "missing NETFENCE_A_PROTO (protocol version)");
 		return -EPROTONOSUPPORT;
 	}
-	if (nla_get_u32(attrs[NETFENCE_A_PROTO]) != NETFENCE_PROTO_VERSION) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[NETFENCE_A_PROTO],
-				    "unsupported netfence protocol version");
-		return -EPROTONOSUPPORT;
-	}
-	return 0;
+	return netfence_validate_proto(attrs[NETFENCE_A_PROTO], extack);
 }
 
 static u32 netfence_nla_get_u32_default(const struct nlattr *attr, u32 def)
@@ -116,6 +171,35 @@ struct netfence_nl_rule {
 	const struct nlattr *attr;
 	bool done;
 };
+
+/* Identity fields of a rule; a cgroup path is resolved to its id now. */
+static int netfence_rule_identity_from_nla(struct nlattr **tb, struct netfence_rule *r,
+					   struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (tb[NETFENCE_RULE_A_UID_MIN]) {
+		r->id_flags |= NETFENCE_RULE_ID_UID;
+		r->uid_min = nla_get_u32(tb[NETFENCE_RULE_A_UID_MIN]);
+		r->uid_max = tb[NETFENCE_RULE_A_UID_MAX] ?
+			     nla_get_u32(tb[NETFENCE_RULE_A_UID_MAX]) : r->uid_min;
+	} else if (tb[NETFENCE_RULE_A_UID_MAX]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETFENCE_RULE_A_UID_MAX],
+				    "NETFENCE_RULE_A_UID_MAX without NETFENCE_RULE_A_UID_MIN");
+		return -EINVAL;
+	}
+	if (tb[NETFENCE_RULE_A_CGROUP]) {
+		r->id_flags |= NETFENCE_RULE_ID_CGROUP;
+		r->cgroup_path = nla_data(tb[NETFENCE_RULE_A_CGROUP]);
+		err = netfence_sockid_resolve_cgroup(r->cgroup_path, &r->cgroup_id,
+						     &r->cgroup_level, extack);
+		if (err) {
+			NL_SET_BAD_ATTR(extack, tb[NETFENCE_RULE_A_CGROUP]);
+			return err;
+		}
+	}
+	return 0;
+}
 
 static int netfence_rule_from_nla(const struct nlattr *nest,
 				  struct netfence_rule *r,
@@ -201,6 +285,10 @@ static int netfence_rule_from_nla(const struct nlattr *nest,
 
 	r->dir = tb[NETFENCE_RULE_A_DIR] ? nla_get_u8(tb[NETFENCE_RULE_A_DIR]) :
 					   NETFENCE_DIR_OUT;
+
+	err = netfence_rule_identity_from_nla(tb, r, extack);
+	if (err)
+		return err;
 
 	err = netfence_rule_validate(r, extack);
 	if (err) {
@@ -362,6 +450,7 @@ static int netfence_put_status(struct sk_buff *skb, struct netfence_net *pn)
 	    nla_put_u32(skb, NETFENCE_A_FEATURES, netfence_hooks_features()) ||
 	    nla_put_u32(skb, NETFENCE_A_ISOLATED_NETNS, netfence_isolated_netns()) ||
 	    nla_put_u32(skb, NETFENCE_A_HOOKS_REGISTERED, pn->hooks_registered) ||
+	    netfence_net_put_guard(skb, pn) ||
 	    netfence_put_counters(skb, pn) ||
 	    nla_put_u64_64bit(skb, NETFENCE_A_POLICY_MEM,
 			      pol ? netfence_policy_mem(pol) : 0, NETFENCE_A_PAD))
@@ -431,6 +520,8 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(txn)) {
 		GENL_SET_ERR_MSG(info, "cannot open a transaction");
 		err = PTR_ERR(txn);
+	} else if (info->attrs[NETFENCE_A_EVENT_RATE]) {
+		txn->event_rate = nla_get_u32(info->attrs[NETFENCE_A_EVENT_RATE]);
 	}
 out:
 	mutex_unlock(&pn->lock);
@@ -506,11 +597,25 @@ static int netfence_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
+	if (info->attrs[NETFENCE_A_TIMEOUT] && !(flags & NETFENCE_COMMIT_F_ISOLATE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETFENCE_A_TIMEOUT],
+				    "a deadline needs NETFENCE_COMMIT_F_ISOLATE");
+		err = -EINVAL;
+		goto out;
+	}
+	/* A new policy could allow more: it needs the release key, if set. */
+	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
+	if (err)
+		goto out;
+
 	was_isolated = pn->isolated;
 	err = netfence_net_commit(pn, txn, flags & NETFENCE_COMMIT_F_ISOLATE,
 				  info->extack);
 	if (err)
 		goto out;	/* the transaction stays open */
+	if (flags & NETFENCE_COMMIT_F_ISOLATE)
+		netfence_net_guard(pn, info->attrs[NETFENCE_A_TIMEOUT],
+				   info->attrs[NETFENCE_A_KEY]);
 
 	netfence_txn_free(txn);
 	netfence_genl_event(pn, NETFENCE_CMD_EVT_COMMITTED, 0);
@@ -546,6 +651,8 @@ static int netfence_nl_txn_abort(struct sk_buff *skb, struct genl_info *info)
 static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
+	const struct nlattr *timeout = info->attrs[NETFENCE_A_TIMEOUT];
+	struct nlattr *key = info->attrs[NETFENCE_A_KEY];
 	int err;
 
 	err = netfence_check_proto(info->attrs, info->extack);
@@ -553,11 +660,16 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&pn->lock);
-	if (!pn->isolated) {
+	/* A deadline or a key may replace one set before: key required. */
+	if (timeout || key)
+		err = netfence_net_key_check(pn, key, info->extack);
+	if (!err && !pn->isolated) {
 		err = netfence_net_isolate(pn, info->extack);
 		if (!err)
 			netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
 	}
+	if (!err)
+		netfence_net_guard(pn, timeout, key);
 	mutex_unlock(&pn->lock);
 	return err;
 }
@@ -572,13 +684,31 @@ static int netfence_nl_release(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&pn->lock);
-	if (pn->isolated) {
+	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
+	if (!err && pn->isolated) {
 		netfence_net_release(pn);
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
 				    NETFENCE_REASON_USER);
 	}
 	mutex_unlock(&pn->lock);
-	return 0;
+	return err;
+}
+
+static int netfence_nl_renew(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netfence_net *pn = netfence_net(genl_info_net(info));
+	int err;
+
+	err = netfence_check_proto(info->attrs, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&pn->lock);
+	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
+	if (!err)
+		err = netfence_net_renew(pn, info->attrs[NETFENCE_A_TIMEOUT], info->extack);
+	mutex_unlock(&pn->lock);
+	return err;
 }
 
 static int netfence_nl_counters_reset(struct sk_buff *skb, struct genl_info *info)
@@ -601,7 +731,12 @@ static int netfence_nl_rules_start(struct netlink_callback *cb)
 	struct nlattr *tb[NETFENCE_A_MAX + 1];
 	int err;
 
-	/* The core validated the request; parse it here for the version. */
+	/*
+	 * The core validated the request (a wrong version is refused there);
+	 * parse it again for the check that the version is present. Some
+	 * kernels (6.1 among them) give a dump's start no extack: the error
+	 * then arrives without its message.
+	 */
 	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, NETFENCE_A_MAX,
 			  netfence_proto_policy, cb->extack);
 	if (err)
@@ -644,6 +779,15 @@ static int netfence_put_rule(struct sk_buff *skb, const struct netfence_policy *
 	    nla_put_u32(skb, NETFENCE_RULE_A_INDEX, idx) ||
 	    nla_put_u64_64bit(skb, NETFENCE_RULE_A_HITS,
 			      netfence_policy_hits(pol, idx), NETFENCE_RULE_A_PAD))
+		return -EMSGSIZE;
+	if ((r.id_flags & NETFENCE_RULE_ID_UID) &&
+	    (nla_put_u32(skb, NETFENCE_RULE_A_UID_MIN, r.uid_min) ||
+	     nla_put_u32(skb, NETFENCE_RULE_A_UID_MAX, r.uid_max)))
+		return -EMSGSIZE;
+	if ((r.id_flags & NETFENCE_RULE_ID_CGROUP) &&
+	    (nla_put_string(skb, NETFENCE_RULE_A_CGROUP, r.cgroup_path) ||
+	     nla_put_u64_64bit(skb, NETFENCE_RULE_A_CGROUP_ID, r.cgroup_id,
+			       NETFENCE_RULE_A_PAD)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -778,8 +922,15 @@ static const struct genl_ops netfence_genl_ops[] = {
 	{
 		.cmd = NETFENCE_CMD_RELEASE,
 		.doit = netfence_nl_release,
-		.policy = netfence_proto_policy,
-		.maxattr = ARRAY_SIZE(netfence_proto_policy) - 1,
+		.policy = netfence_release_policy,
+		.maxattr = ARRAY_SIZE(netfence_release_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NETFENCE_CMD_RENEW,
+		.doit = netfence_nl_renew,
+		.policy = netfence_renew_policy,
+		.maxattr = ARRAY_SIZE(netfence_renew_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -804,7 +955,7 @@ static const struct genl_multicast_group netfence_genl_mcgrps[] = {
 	NETFENCE_GENL_MCGRP(NETFENCE_MCGRP_EVENTS),
 };
 
-static struct genl_family netfence_genl_family __ro_after_init = {
+struct genl_family netfence_genl_family __ro_after_init = {
 	.name = NETFENCE_GENL_NAME,
 	.version = NETFENCE_GENL_VERSION,
 	.netnsok = true,
