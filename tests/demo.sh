@@ -17,7 +17,13 @@ if [ "${1:-}" = --guest ]; then
 	say() { printf '%s\n' "$*"; }
 	# show CMD...: print a command as typed, then run it.
 	show() {
-		printf '  $ %s\n' "$*"
+		local a line=
+		for a in "$@"; do
+			[ "$a" = "$NF" ] && a=netfence
+			case "$a" in *' '*) a="'$a'" ;; esac
+			line+=" $a"
+		done
+		printf '  $%s\n' "$line"
 		"$@" 2>&1 | sed 's/^/    /'
 	}
 	yes_() { ok=$((ok + 1)); printf '  \342\234\224 %s\n' "$*"; }
