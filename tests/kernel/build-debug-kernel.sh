@@ -23,6 +23,13 @@ fi
 log() { echo "build-debug-kernel: $*" >&2; }
 
 mkdir -p "$cache"
+# One build at a time: a second caller waits for the first one's tree.
+exec 9>"$cache/.debug-kernel.lock"
+flock 9
+if [ -f "$tree/.netfence-built" ]; then
+	echo "$tree"
+	exit 0
+fi
 rm -rf "$tree.tmp"
 mkdir -p "$tree.tmp"
 log "extracting $tarball (source version $srcver) ..."
