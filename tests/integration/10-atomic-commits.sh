@@ -46,7 +46,7 @@ EOP
 expect_ok "isolate with policy 1" nf "$H" isolate -f "$T/p1"
 expect_ok "flow A works before the test" udp "$H" 10.0.1.2 7000 --expect-reply
 expect_fail "flow B dropped before the test" udp "$H" 10.0.2.2 7000
-nf "$H" stats --reset
+nf "$H" stats --reset >/dev/null
 gen0=$(nf_get "$H" .policy_generation)
 db=$(nf_counter "$H" ipv4 local_out dropped_packets)
 

@@ -34,6 +34,9 @@ PROBE="$PY $TOOLS/probe.py"
 NLCLIENT="$PY $TOOLS/nlclient.py"
 TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/$TEST_NAME.XXXXXX")
+# World-readable scratch directory (files an unprivileged user must read).
+TP=$(mktemp -d /tmp/netfence-pub.XXXXXX)
+chmod 755 "$TP"
 PFX="nf$$-"
 
 _NSES=()
@@ -277,7 +280,7 @@ _cleanup() {
 			[ "$rc" = 0 ] && rc=1
 		fi
 	fi
-	rm -rf "$T"
+	rm -rf "$T" "$TP"
 	exit "$rc"
 }
 
