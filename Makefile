@@ -84,3 +84,10 @@ clean:
 
 .PHONY: all kdir-exists module module-clean ctl install dkms-src dkms-install \
 	dkms-uninstall check demo vm-shell clean
+
+# Benchmark, not part of check (tests/bench/run.sh): results, plots and the
+# command in bench/results/; QUICK=1 for a short run into build/bench/quick/.
+bench:
+	tests/bench/run.sh $(if $(QUICK),--quick --out build/bench/quick,--out bench/results)
+
+.PHONY: bench

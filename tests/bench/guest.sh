@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark inside the guest (job of vm.sh, one CPU, -icount shift=0).
+# Environment (job.env): NETFENCE_KO, NETFENCE (the tool), EMPTYHOOK_KO,
+# BENCH_DATA (allowlists from gen.py), BENCH_SIZES, BENCH_ROUNDS,
+# BENCH_COUNT (packets per measurement), BENCH_MODES (single, multi),
+# BENCH_IPT_MAX (largest iptables chain), BENCH_OUT (results directory).
+#
+# Writes BENCH_OUT/packets.csv:
+#   variant,family,mode,size,case,round,ns_per_packet,pps,forwarded
+# and BENCH_OUT/commit.csv:
+#   tool,family,mode,size,step,guest_ms,policy_memory,memfree_kb,slab_kb,
+#   vmalloc_kb,percpu_kb
+set -uo pipefail
+
+out=${BENCH_OUT:-/nfresults}
+data=${BENCH_DATA:?}
+count=${BENCH_COUNT:-200000}
+rounds=${BENCH_ROUNDS:-3}
+sizes=${BENCH_SIZES:-10 100 1000 10000 100000}
+ipt_max=${BENCH_IPT_MAX:-10000}
+nf=${NETFENCE:?}
+pkts=$out/packets.csv
+commit=$out/commit.csv
+echo "variant,family,mode,size,case,round,ns_per_packet,pps,forwarded" >"$pkts"
+echo "tool,family,mode,size,step,guest_ms,policy_memory,memfree_kb,slab_kb,vmalloc_kb,percpu_kb" \
+	>"$commit"
+
+log() { echo "bench: $(date +%s) $*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# Until the kernel's random generator is seeded, every random number costs
+# thousands of instructions (pktgen draws one per packet for its IPv4
+# sources): wait for it, which /dev/random does.
+head -c 1 /dev/random >/dev/null
+dmesg | grep -q 'crng init done' || die "the random generator is not seeded"
+
+modprobe pktgen && modprobe veth && modprobe dummy || die "cannot load pktgen/veth/dummy"
+ip link add v0 type veth peer name v1
+ip link set v0 up
+ip link set v1 up
+ip addr add 10.9.0.1/24 dev v0
+ip -6 addr add fd00:9::1/64 dev v0 nodad
+ip link add dummy0 type dummy
+ip link set dummy0 up
+ip route add 10.99.0.0/16 dev dummy0
+ip -6 route add fd00:99::/64 dev dummy0
+sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+	net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.v0.rp_filter=0 \
+	net.ipv6.conf.all.forwarding=1
+mac=$(cat /sys/class/net/v0/address)
+lsmod | grep -E '^(nf_conntrack|nf_tables|ip_tables|ip6_tables) ' &&
+	die "conntrack or a firewall is loaded before the benchmark"
+
+pg() { echo "$1" >/proc/net/pktgen/v0 || die "pktgen: $1 refused"; }
+tx() { cat /sys/class/net/dummy0/statistics/tx_packets; }
+# inrx FAMILY: IP packets received so far (proves the family sent).
+inrx() {
+	if [ "$1" = 4 ]; then
+		awk '$1 == "Ip:" && $2 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp
+	else
+		awk '$1 == "Ip6InReceives" { print $2 }' /proc/net/snmp6
+	fi
+}
+echo "add_device v0" >/proc/net/pktgen/kpktgend_0 || die "pktgen: cannot add v0"
+
+# measure VARIANT FAMILY MODE SIZE CASE ROUND: one pktgen run into v0's
+# receive path; CASE hit sends from allowed sources, miss from others.
+measure() {
+	local fam=$2 case=$5 before res usec n
+	pg "clone_skb 0"
+	pg "xmit_mode netif_receive"
+	pg "count $count"
+	pg "pkt_size 60"
+	pg "dst_mac $mac"
+	if [ "$fam" = 4 ]; then
+		pg "flag !IPV6"
+		pg "dst 10.99.0.1"
+		if [ "$case" = miss ]; then
+			pg "src_min 48.0.0.0"
+			pg "src_max 48.0.0.7"
+		else
+			pg "src_min 64.0.0.0"
+			pg "src_max 64.0.0.7"
+		fi
+		pg "flag IPSRC_RND"
+	else
+		# pktgen draws random sources for IPv4 only: one IPv6 source.
+		pg "dst6 fd00:99::1"
+		if [ "$case" = miss ]; then
+			pg "src6 2001:db8:4000::5"
+		else
+			pg "src6 2001:db8:8000::5"
+		fi
+	fi
+	before=$(tx)
+	rx=$(inrx "$fam")
+	echo start >/proc/net/pktgen/pgctrl
+	rx=$(($(inrx "$fam") - rx))
+	[ "$rx" -ge "$count" ] || log "WARNING: $* received $rx IPv$fam packets, sent $count"
+	res=$(grep -A1 '^Result: OK' /proc/net/pktgen/v0) || die "pktgen failed: $(cat /proc/net/pktgen/v0)"
+	usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' <<<"$res" | head -n1)
+	n=$(sed -n 's/.*usec, \([0-9]*\) (.*/\1/p' <<<"$res" | head -n1)
+	pps=$(sed -n 's/^ *\([0-9]*\)pps.*/\1/p' <<<"$res")
+	fwd=$(($(tx) - before))
+	{ echo "== $*"; cat /proc/net/pktgen/v0; } >>"$out/pktgen.log"
+	echo "$1,$fam,$3,$4,$case,$6,$(awk -v u="$usec" -v n="$n" 'BEGIN { printf "%.1f", u * 1000 / n }'),$pps,$fwd" >>"$pkts"
+	if [ "$case" = miss ] && [ "$fwd" != 0 ]; then
+		log "WARNING: $* forwarded $fwd packets"
+	elif [ "$case" != miss ] && [ "$fwd" != "$count" ]; then
+		log "WARNING: $* forwarded only $fwd of $count packets"
+	fi
+}
+
+meminfo() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^(MemFree|Slab|VmallocUsed|Percpu):/ { printf "%s ", $2 }' /proc/meminfo
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# commit_row TOOL FAM MODE SIZE STEP MS POLICYMEM "MEMINFO_BEFORE" "AFTER"
+commit_row() {
+	local a=($8) b=($9)
+	echo "$1,$2,$3,$4,$5,$6,$7,$((a[0] - b[0])),$((b[1] - a[1])),$((b[2] - a[2])),$((b[3] - a[3]))" \
+		>>"$commit"
+}
+
+nf_load() { "$NETFENCE_ROOT/tests/vm/load-module.sh" "$NETFENCE_KO"; }
+
+# Phase 1: nothing, released netfence, empty hook; interleaved rounds.
+log "baselines"
+for r in $(seq "$rounds"); do
+	for fam in 4 6; do
+		measure V0-none "$fam" - 0 hit "$r"
+		insmod "$EMPTYHOOK_KO" || die "cannot load the empty hook"
+		measure V6-emptyhook "$fam" - 0 hit "$r"
+		rmmod nf_emptyhook
+		nf_load || die "cannot load netfence"
+		"$nf" isolate -a 10.9.0.0/24 >/dev/null && "$nf" release >/dev/null ||
+			die "netfence isolate/release failed"
+		measure V1-released "$fam" - 0 hit "$r"
+		rmmod netfence
+	done
+done
+
+# Phase 2: allowlists of every size.
+nf_load || die "cannot load netfence"
+fw_clean() {
+	nft flush ruleset 2>/dev/null
+	iptables-legacy -P FORWARD ACCEPT 2>/dev/null
+	iptables-legacy -F 2>/dev/null
+	ip6tables-legacy -P FORWARD ACCEPT 2>/dev/null
+	ip6tables-legacy -F 2>/dev/null
+	ipset destroy 2>/dev/null
+	rmmod iptable_filter ip6table_filter 2>/dev/null
+	rmmod xt_set ip_set_hash_net ip_set 2>/dev/null
+	true
+}
+
+# hitmiss VARIANT FAM MODE SIZE: the rounds of hit and miss.
+hitmiss() {
+	local r
+	for r in $(seq "$rounds"); do
+		measure "$1" "$2" "$3" "$4" hit "$r"
+		measure "$1" "$2" "$3" "$4" miss "$r"
+	done
+}
+
+for fam in 4 6; do
+	for mode in ${BENCH_MODES:-single multi}; do
+		for n in $sizes; do
+			tag=$fam-$mode-$n
+			log "allowlists $tag"
+			nfv="nf nfport"
+			# Port rules cost the same whatever the prefix lengths.
+			[ "$mode" = single ] || nfv=nf
+			for v in $nfv; do
+				name=V2-netfence
+				[ $v = nfport ] && name=V2-netfence-port
+				b=$(meminfo)
+				t0=$(now_ms)
+				if ! "$nf" isolate -f "$data/$v-$tag.policy" >/dev/null; then
+					log "WARNING: isolate -f $v-$tag failed, skipped"
+					continue
+				fi
+				t1=$(now_ms)
+				a=$(meminfo)
+				pm=$("$nf" -j status | jq .policy_memory)
+				rules=$("$nf" -j status | jq .rules)
+				[ "$rules" = "$n" ] || log "WARNING: $v-$tag has $rules rules, want $n"
+				commit_row "$v" "$fam" "$mode" "$n" isolate $((t1 - t0)) "$pm" "$b" "$a"
+				t0=$(now_ms)
+				"$nf" restore "$data/$v-$tag.policy" >/dev/null ||
+					log "WARNING: restore $v-$tag failed"
+				t1=$(now_ms)
+				commit_row "$v" "$fam" "$mode" "$n" restore $((t1 - t0)) "$pm" "$a" "$a"
+				hitmiss "$name" "$fam" "$mode" "$n"
+				"$nf" release >/dev/null || die "release failed"
+				log "$v-$tag done"
+			done
+			for v in nft nftcat; do
+				name=V3-nft-set
+				[ $v = nftcat ] && name=V3-nft-concat
+				b=$(meminfo)
+				t0=$(now_ms)
+				if ! nft -f "$data/$v-$tag.nft"; then
+					log "WARNING: nft -f $v-$tag failed, skipped"
+					fw_clean
+					continue
+				fi
+				t1=$(now_ms)
+				a=$(meminfo)
+				commit_row "$v" "$fam" "$mode" "$n" load $((t1 - t0)) 0 "$b" "$a"
+				hitmiss "$name" "$fam" "$mode" "$n"
+				fw_clean
+			done
+			ipt=iptables-legacy
+			[ "$fam" = 6 ] && ipt=ip6tables-legacy
+			if [ "$n" -le "$ipt_max" ]; then
+				if "$ipt-restore" <"$data/ipt-$tag.rules"; then
+					hitmiss V4-iptables "$fam" "$mode" "$n"
+				else
+					log "WARNING: $ipt-restore $tag failed, skipped"
+				fi
+				fw_clean
+			fi
+			if ipset restore -f "$data/ipset-$tag.ipset" &&
+				"$ipt" -P FORWARD DROP &&
+				"$ipt" -A FORWARD -m set --match-set a dst -j ACCEPT &&
+				"$ipt" -A FORWARD -m set --match-set a src -j ACCEPT; then
+				hitmiss V5-ipset "$fam" "$mode" "$n"
+			else
+				log "WARNING: ipset $tag failed, skipped"
+			fi
+			fw_clean
+		done
+	done
+done
+rmmod netfence
+
+# The machine is as it was: nothing left behind.
+for fam in 4 6; do
+	measure V0-none-end "$fam" - 0 hit 1
+done
+log "done"
