@@ -55,6 +55,7 @@ py=/usr/bin/python3
 
 release=$(nf_distro_release)
 kdir=$(nf_kdir distro)
+mkdir -p "$NF_BUILD"
 nf_note "building netfence.ko, the tool and the empty hook for $release"
 nf_build_module bench-distro "$kdir" >"$NF_BUILD/bench-build.log" 2>&1 ||
 	{ tail -n 20 "$NF_BUILD/bench-build.log"; nf_die "netfence.ko build failed"; }
