@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Fail closed at boot, simulated in the guest's initial namespace (the test
+# bench reports through 9p and the serial port, not IP):
+# - netfence is loaded with isolate_on_load=1 and a boot_allow list holding
+#   bad entries: the initial namespace is isolated as the module loads,
+#   with the good rules and the default toggles; each bad entry is logged
+#   and left out;
+# - an interface created and brought up afterwards is filtered from its
+#   first packet: allowed endpoints work, anything else is dropped;
+# - "netfence isolate --file" then restores the saved policy (what the
+#   systemd unit does at boot), and release ends it all.
+# timeout: 300
+. "$(dirname "$0")/lib.sh"
+nf_init
+[ "$_BASE_ISOLATED" = 0 ] || skip "a namespace is isolated: netfence cannot be reloaded"
+
+# Whatever happens, the initial namespace is released and netfence is
+# loaded again without parameters for the scenarios that follow.
+_boot_restore() {
+	if nf_module_loaded; then
+		"$NF" release >/dev/null 2>&1
+		rmmod netfence 2>/dev/null
+	fi
+	ip link del nfb0 2>/dev/null
+	nf_load_module >/dev/null
+}
+trap 'rc=$?; _boot_restore; (exit $rc); _cleanup' EXIT
+
+expect_ok "unload netfence (nothing isolated)" rmmod netfence
+allow='10.0.76.2:tcp:7000, bogus-entry,10.0.76.2:tcp:2222:in,[fd00:76::2]:tcp:7000,10.0.76.0/16'
+expect_ok "load with isolate_on_load=1 boot_allow=..." \
+	insmod "$NF_KO" isolate_on_load=1 "boot_allow=$allow"
+msgs=$(dmesg | grep 'netfence:' | tail -n 8)
+log "kernel log: $(tr '\n' '|' <<<"$msgs")"
+expect_match "bad entry logged" 'boot_allow: invalid rule "bogus-entry" left out' "$msgs"
+expect_match "entry with host bits logged" 'boot_allow: invalid rule "10.0.76.0/16" left out' "$msgs"
+expect_match "isolated at load, 3 rules" 'isolate_on_load: initial namespace isolated with 3 rules' "$msgs"
+st=$("$NF" -j status)
+expect_eq "initial namespace isolated" true "$(jq -r .isolated <<<"$st")"
+expect_eq "3 rules" 3 "$(jq -r .rules <<<"$st")"
+expect_eq "default toggles on (nd)" true "$(jq -r .flags.nd <<<"$st")"
+expect_eq "default toggles on (dhcp4)" true "$(jq -r .flags.dhcp4 <<<"$st")"
+log "rules: $("$NF" allow list | tr '\n' '|')"
+expect_match "rule: tcp 7000 out" '10\.0\.76\.2 proto tcp port 7000' "$("$NF" allow list)"
+expect_match "rule: tcp 2222 in" '10\.0\.76\.2 proto tcp port 2222 dir in' "$("$NF" allow list)"
+expect_match "rule: IPv6 tcp 7000" 'fd00:76::2 proto tcp port 7000' "$("$NF" allow list)"
+expect_fail "rmmod refused while isolated" rmmod netfence
+
+log "an interface brought up after isolation is filtered from its first packet"
+ns_new P peer
+"$NF" -j status | jq -r '[.counters[] | select(.family == "ipv4" and .hook == "local_out") | .dropped_packets] | add // 0' >"$T/drop0"
+ip link add nfb0 type veth peer name eth0 netns "$P" || die "veth"
+ip addr add 10.0.76.1/24 dev nfb0
+ip -6 addr add fd00:76::1/64 dev nfb0 nodad
+ip link set nfb0 up
+ip -n "$P" link set eth0 up
+addr "$P" eth0 10.0.76.2/24 fd00:76::2/64
+serve p7000 "$P" tcp 7000
+serve p7001 "$P" tcp 7001
+$PROBE serve tcp 2222 >"$T/h2222.log" 2>&1 &
+_PIDS+=($!)
+wait_for 30 grep -q '^listening' "$T/h2222.log" || die "server on 2222 did not start"
+expect_fail "first packet to peer tcp 7001 (not allowed) dropped" $PROBE tcp 10.0.76.2 7001
+expect_eq "peer's 7001 server saw nothing" 0 "$(hits p7001)"
+drop1=$("$NF" -j status | jq -r '[.counters[] | select(.family == "ipv4" and .hook == "local_out") | .dropped_packets] | add // 0')
+expect_ge "dropped at local_out" $(($(cat "$T/drop0") + 1)) "$drop1"
+expect_fail "peer cannot ping the host" ping4 "$P" 10.0.76.1
+expect_ok "boot rule: host reaches peer tcp 7000" $PROBE tcp 10.0.76.2 7000
+expect_ok "boot rule: host reaches peer tcp 7000 over IPv6" $PROBE tcp fd00:76::2 7000
+expect_ok "boot rule (dir in): peer reaches host tcp 2222" tcp "$P" 10.0.76.1 2222
+expect_fail "peer cannot reach host tcp 2222 over IPv6 (no such rule)" tcp "$P" fd00:76::1 2222
+
+log "the saved policy restored by netfence isolate --file"
+printf '# restored at boot\n10.0.76.2 proto tcp port 7001\n' >"$T/policy"
+expect_ok "isolate --file" "$NF" isolate --file "$T/policy"
+expect_eq "1 rule" 1 "$("$NF" -j status | jq -r .rules)"
+expect_ok "restored rule: host reaches peer tcp 7001" $PROBE tcp 10.0.76.2 7001
+expect_fail "boot rule gone: tcp 7000 dropped" $PROBE tcp 10.0.76.2 7000
+expect_ok "release the initial namespace" "$NF" release
+expect_eq "released" false "$("$NF" -j status | jq -r .isolated)"
+expect_ok "peer pings the host once released" ping4 "$P" 10.0.76.1
+expect_ok "rmmod once released" rmmod netfence
+nf_load_module
+
+finish
