@@ -26,6 +26,7 @@
 #include "netns.h"
 #include "parse.h"
 #include "policy.h"
+#include "sockid.h"
 
 /*
  * Hook priority, the same for IPv4 and IPv6: -350.
@@ -110,7 +111,8 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	if (netfence_parse(skb, family ? AF_INET6 : AF_INET, &flow))
 		goto drop;
 
-	verdict = netfence_match(pol, &flow, path, netfence_ct_state(skb));
+	verdict = netfence_sockid_match(pol, &flow, path, netfence_ct_state(skb),
+					skb, state);
 	if (verdict >= 0)
 		netfence_policy_hit(pol, verdict);
 	else if (verdict != NETFENCE_MATCH_BUILTIN)
@@ -260,5 +262,6 @@ u32 netfence_hooks_features(void)
 		feat |= NETFENCE_FEAT_DEFRAG6;
 	if (IS_ENABLED(CONFIG_NF_CONNTRACK))
 		feat |= NETFENCE_FEAT_CONNTRACK;
+	feat |= netfence_sockid_features();
 	return feat;
 }

@@ -6,6 +6,7 @@
 #include <linux/icmpv6.h>
 #include <linux/in.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <net/ndisc.h>
 
 #include "match.h"
@@ -29,6 +30,7 @@ struct match_side {
 	u8 flags;		/* NETFENCE_FLOW_* of t */
 	u8 init_dir;		/* NETFENCE_DIR_OUT or NETFENCE_DIR_IN */
 	bool reply_ok;
+	const struct netfence_sockid *sid;	/* NULL: no identity rule */
 };
 
 static inline bool port_in(const struct netfence_rule_fields *f, u16 port)
@@ -58,6 +60,56 @@ static bool rule_allows(const struct netfence_rule_fields *f,
 	return s->reply_ok && (f->dir & reply_dir) && port_in(f, s->t->sport);
 }
 
+/* True when the first len bits of a and b (network order) are equal. */
+static bool prefix_equal(const u8 *a, const u8 *b, unsigned int len)
+{
+	unsigned int bytes = len / 8, bits = len % 8;
+
+	if (memcmp(a, b, bytes))
+		return false;
+	return !bits || !((a[bytes] ^ b[bytes]) & (0xff << (8 - bits)));
+}
+
+static bool identity_allows(const struct netfence_id_rule *ir,
+			    const struct netfence_sockid *sid)
+{
+	if (ir->id_flags & NETFENCE_RULE_ID_UID) {
+		if (!sid->uid_valid || sid->uid < ir->uid_min || sid->uid > ir->uid_max)
+			return false;
+	}
+	if (ir->id_flags & NETFENCE_RULE_ID_CGROUP) {
+		/* The rule's cgroup is the socket's or one of its ancestors. */
+		if (!sid->cgroup_valid || ir->cgroup_level > sid->cgroup_level ||
+		    sid->cgroup_at(sid, ir->cgroup_level) != ir->cgroup_id)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Identity rules, in order: family (AF_UNSPEC = both), remote prefix, the
+ * fields of an address rule, then the socket's identity.
+ */
+static int match_identity(const struct netfence_policy *pol,
+			  const struct match_side *s)
+{
+	u32 i;
+
+	for (i = 0; i < pol->n_id; i++) {
+		const struct netfence_id_rule *ir = &pol->id_rules[i];
+		u32 idx = pol->base_id + i;
+
+		if (ir->family != AF_UNSPEC &&
+		    (ir->family != s->family ||
+		     !prefix_equal((const u8 *)&ir->addr, (const u8 *)s->remote,
+				   pol->fields[idx].prefixlen)))
+			continue;
+		if (rule_allows(&pol->fields[idx], s) && identity_allows(ir, s->sid))
+			return idx;
+	}
+	return NETFENCE_MATCH_DROP;
+}
+
 static int match_rules(const struct netfence_policy *pol,
 		       const struct match_side *s)
 {
@@ -85,18 +137,23 @@ static int match_rules(const struct netfence_policy *pol,
 	for (i = 0; i < pol->n_unspec; i++)
 		if (rule_allows(&pol->fields[i], s))
 			return i;
+	if (s->sid)
+		return match_identity(pol, s);
 	return NETFENCE_MATCH_DROP;
 }
 
 static int match_path(const struct netfence_policy *pol, u8 family,
 		      const struct netfence_tuple *t, u8 flags,
-		      enum netfence_path path, bool reply_ok)
+		      enum netfence_path path, bool reply_ok,
+		      const struct netfence_sockid *sid)
 {
 	struct match_side s = {
 		.t = t,
 		.family = family,
 		.flags = flags,
 		.reply_ok = reply_ok,
+		/* Forwarded packets have no local socket. */
+		.sid = path == NETFENCE_PATH_FWD || !pol->n_id ? NULL : sid,
 	};
 	int ret;
 
@@ -134,7 +191,8 @@ static bool dhcp_allows(const struct netfence_flow *flow, enum netfence_path pat
 
 static bool builtin_allows(const struct netfence_policy *pol,
 			   const struct netfence_flow *flow,
-			   enum netfence_path path)
+			   enum netfence_path path,
+			   const struct netfence_sockid *sid)
 {
 	u32 pf = pol->flags;
 
@@ -167,7 +225,7 @@ static bool builtin_allows(const struct netfence_policy *pol,
 		else
 			inner_path = NETFENCE_PATH_FWD;
 		if (match_path(pol, flow->family, &flow->inner, flow->inner_flags,
-			       inner_path, true) >= 0)
+			       inner_path, true, sid) >= 0)
 			return true;
 	}
 	return false;
@@ -175,7 +233,8 @@ static bool builtin_allows(const struct netfence_policy *pol,
 
 int netfence_match(const struct netfence_policy *pol,
 		   const struct netfence_flow *flow,
-		   enum netfence_path path, enum netfence_ct ct)
+		   enum netfence_path path, enum netfence_ct ct,
+		   const struct netfence_sockid *sid)
 {
 	bool reply_ok;
 	int ret;
@@ -183,8 +242,9 @@ int netfence_match(const struct netfence_policy *pol,
 	/* Only an initiator may open: no SYN, no query, no untracked "reply". */
 	reply_ok = !(flow->flags & (NETFENCE_FLOW_SYN | NETFENCE_FLOW_ICMP_REQ)) &&
 		   ct != NETFENCE_CT_OTHER;
-	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok);
+	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok, sid);
 	if (ret >= 0)
 		return ret;
-	return builtin_allows(pol, flow, path) ? NETFENCE_MATCH_BUILTIN : NETFENCE_MATCH_DROP;
+	return builtin_allows(pol, flow, path, sid) ? NETFENCE_MATCH_BUILTIN :
+						      NETFENCE_MATCH_DROP;
 }

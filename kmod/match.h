@@ -23,18 +23,37 @@ enum netfence_ct {
 	NETFENCE_CT_OTHER,	/* tracked, but not a reply of a known connection */
 };
 
+/*
+ * The local socket a packet belongs to (LOCAL_OUT: the sender; LOCAL_IN:
+ * the socket it will be delivered to), filled by the glue. The matcher
+ * checks identity rules only with a valid sockid, never on FORWARD.
+ */
+struct netfence_sockid {
+	bool uid_valid;		/* uid is the owner, in the netns's user ns */
+	bool cgroup_valid;	/* cgroup_at() can be asked */
+	u32 uid;
+	u32 cgroup_level;	/* depth of the socket's cgroup */
+	/* Id of the socket's cgroup ancestor at level (<= cgroup_level). */
+	u64 (*cgroup_at)(const struct netfence_sockid *sid, u32 level);
+	void *cgroup;		/* the glue's cgroup, for cgroup_at() */
+	void *ref;		/* the glue's socket reference, if any */
+};
+
 /* Verdicts besides a rule index (>= 0, the rule that allowed the packet). */
 #define NETFENCE_MATCH_DROP	(-1)	/* nothing allows it */
 #define NETFENCE_MATCH_BUILTIN	(-2)	/* allowed by a policy flag (ND, DHCP, ICMP error) */
 
 /*
  * Returns the index of the first rule that allows the packet (longest
- * prefix first), NETFENCE_MATCH_BUILTIN, or NETFENCE_MATCH_DROP. Does not
- * count hits and ignores NETFENCE_POLICY_F_AUDIT (the caller decides).
- * Callable in any context (no allocation, no locks).
+ * prefix first, identity rules after address rules), NETFENCE_MATCH_BUILTIN,
+ * or NETFENCE_MATCH_DROP. sid is the packet's local socket or NULL (no
+ * socket, or FORWARD): without it no identity rule matches. Does not count
+ * hits and ignores NETFENCE_POLICY_F_AUDIT (the caller decides). Callable
+ * in any context (no allocation, no locks).
  */
 int netfence_match(const struct netfence_policy *pol,
 		   const struct netfence_flow *flow,
-		   enum netfence_path path, enum netfence_ct ct);
+		   enum netfence_path path, enum netfence_ct ct,
+		   const struct netfence_sockid *sid);
 
 #endif /* _NETFENCE_MATCH_H */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/socket.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "policy_priv.h"
@@ -34,19 +35,33 @@ struct netfence_builder {
 	u32 mask;		/* slots has mask + 1 entries (a power of two) */
 };
 
-/* Zeroes the address bytes the family does not use, so memcmp equals cmp. */
+/*
+ * Zeroes the address bytes the family does not use and the identity fields
+ * the rule does not use, so that memcmp of the key bytes equals cmp. The
+ * cgroup path is not copied (the builder owns its own copy).
+ */
 static void rule_normalize(struct netfence_rule *dst,
 			   const struct netfence_rule *src)
 {
 	*dst = *src;
 	if (dst->family == AF_INET)
 		memset((u8 *)&dst->addr + 4, 0, sizeof(dst->addr) - 4);
+	memset(dst->id_pad, 0, sizeof(dst->id_pad));
+	if (!(dst->id_flags & NETFENCE_RULE_ID_UID)) {
+		dst->uid_min = 0;
+		dst->uid_max = 0;
+	}
+	if (!(dst->id_flags & NETFENCE_RULE_ID_CGROUP)) {
+		dst->cgroup_id = 0;
+		dst->cgroup_level = 0;
+	}
+	dst->cgroup_path = NULL;
 }
 
 static u32 rule_hash(const struct netfence_rule *r)
 {
-	BUILD_BUG_ON(sizeof(*r) % sizeof(u32));
-	return jhash2((const u32 *)r, sizeof(*r) / sizeof(u32), 0);
+	BUILD_BUG_ON(NETFENCE_RULE_KEY_LEN % sizeof(u32));
+	return jhash2((const u32 *)r, NETFENCE_RULE_KEY_LEN / sizeof(u32), 0);
 }
 
 /* Slot of rule r (normalized), or of the empty slot where it would go. */
@@ -56,7 +71,7 @@ static u32 builder_find(const struct netfence_builder *b,
 	u32 h = rule_hash(r) & b->mask;
 
 	while (b->slots[h]) {
-		if (!memcmp(&b->rules[b->slots[h] - 1], r, sizeof(*r))) {
+		if (!memcmp(&b->rules[b->slots[h] - 1], r, NETFENCE_RULE_KEY_LEN)) {
 			*found = true;
 			return h;
 		}
@@ -99,10 +114,19 @@ struct netfence_builder *netfence_builder_alloc(void)
 	return b;
 }
 
+static void builder_free_paths(struct netfence_rule *rules, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		kfree(rules[i].cgroup_path);
+}
+
 void netfence_builder_free(struct netfence_builder *b)
 {
 	if (!b)
 		return;
+	builder_free_paths(b->rules, b->n);
 	kvfree(b->rules);
 	kvfree(b->slots);
 	kfree(b);
@@ -159,6 +183,11 @@ int netfence_builder_add(struct netfence_builder *b,
 	err = builder_reserve(b);
 	if (err)
 		return err;
+	if (r->id_flags & NETFENCE_RULE_ID_CGROUP) {
+		nr.cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL);
+		if (!nr.cgroup_path)
+			return -ENOMEM;
+	}
 	h = builder_find(b, &nr, &found);
 	b->rules[b->n++] = nr;
 	b->slots[h] = b->n;
@@ -200,6 +229,7 @@ int netfence_builder_del(struct netfence_builder *b,
 	}
 	idx = b->slots[h] - 1;
 	builder_slot_clear(b, h);
+	kfree(b->rules[idx].cgroup_path);
 	last = b->n - 1;
 	if (idx != last) {
 		/* Move the last rule into the hole and repoint its slot. */
@@ -239,9 +269,19 @@ int netfence_builder_load(struct netfence_builder *b,
 		h = builder_find(&nb, &r, &found);
 		if (found)
 			continue;
+		if (r.cgroup_path) {
+			r.cgroup_path = kstrdup(r.cgroup_path, GFP_KERNEL);
+			if (!r.cgroup_path) {
+				builder_free_paths(nb.rules, nb.n);
+				kvfree(nb.rules);
+				kvfree(nb.slots);
+				return -ENOMEM;
+			}
+		}
 		nb.rules[nb.n++] = r;
 		nb.slots[h] = nb.n;
 	}
+	builder_free_paths(b->rules, b->n);
 	kvfree(b->rules);
 	kvfree(b->slots);
 	*b = nb;
@@ -346,12 +386,21 @@ static struct rule_key *key_sort(struct rule_key *a, struct rule_key *tmp, u32 n
 	return a;
 }
 
-/* The builder's rules, sorted and unique, into rules[] and their number. */
+static int rule_cmp_sort(const void *a, const void *b)
+{
+	return netfence_rule_cmp(a, b);
+}
+
+/*
+ * The builder's rules, sorted and unique, into rules[] and their number:
+ * address rules through the key sort, then the identity rules (few: the
+ * generic sort on netfence_rule_cmp). rules[] borrows the builder's paths.
+ */
 static int sort_rules(const struct netfence_builder *b, struct netfence_rule *rules,
 		      u32 *count)
 {
 	struct rule_key *keys, *tmp, *sorted;
-	u32 i, n = 0;
+	u32 i, nk = 0, nid = 0, n = 0;
 
 	keys = kvmalloc_array(b->n, sizeof(*keys), GFP_KERNEL);
 	tmp = kvmalloc_array(b->n, sizeof(*tmp), GFP_KERNEL);
@@ -360,11 +409,15 @@ static int sort_rules(const struct netfence_builder *b, struct netfence_rule *ru
 		kvfree(tmp);
 		return -ENOMEM;
 	}
-	for (i = 0; i < b->n; i++)
-		rule_to_key(&b->rules[i], &keys[i]);
-	sorted = key_sort(keys, tmp, b->n);
-	/* The builder refuses duplicates; stay safe regardless. */
 	for (i = 0; i < b->n; i++) {
+		if (netfence_rule_has_identity(&b->rules[i]))
+			nid++;
+		else
+			rule_to_key(&b->rules[i], &keys[nk++]);
+	}
+	sorted = key_sort(keys, tmp, nk);
+	/* The builder refuses duplicates; stay safe regardless. */
+	for (i = 0; i < nk; i++) {
 		if (n && key_equal(&sorted[i], &sorted[i - 1]))
 			continue;
 		memset(&rules[n], 0, sizeof(rules[n]));
@@ -372,6 +425,22 @@ static int sort_rules(const struct netfence_builder *b, struct netfence_rule *ru
 	}
 	kvfree(keys);
 	kvfree(tmp);
+
+	if (nid) {
+		struct netfence_rule *id = &rules[n];
+		u32 m = 0;
+
+		for (i = 0; i < b->n; i++)
+			if (netfence_rule_has_identity(&b->rules[i]))
+				id[m++] = b->rules[i];
+		sort(id, nid, sizeof(*id), rule_cmp_sort, NULL);
+		for (i = 0, m = 0; i < nid; i++) {
+			if (m && !netfence_rule_cmp(&id[i], &id[m - 1]))
+				continue;
+			id[m++] = id[i];
+		}
+		n += m;
+	}
 	*count = n;
 	return 0;
 }
@@ -387,6 +456,13 @@ static void policy_free_parts(struct netfence_policy *pol)
 	}
 	netfence_trie_free(&pol->trie4);
 	netfence_trie_free(&pol->trie6);
+	if (pol->id_rules) {
+		u32 i;
+
+		for (i = 0; i < pol->n_id; i++)
+			kfree(pol->id_rules[i].cgroup_path);
+		kvfree(pol->id_rules);
+	}
 	kvfree(pol->fields);
 	kvfree(pol->addr4);
 	kvfree(pol->addr6);
@@ -429,10 +505,30 @@ static int policy_fill(struct netfence_policy *pol,
 		f->dir = r->dir;
 		f->prefixlen = r->prefixlen;
 		f->has_ports = netfence_rule_has_ports(r);
+		if (i >= pol->base_id)
+			continue;
 		if (r->family == AF_INET)
 			pol->addr4[i - pol->base4] = r->addr.ip;
 		else if (r->family == AF_INET6)
 			pol->addr6[i - pol->base6] = r->addr.in6;
+	}
+	for (i = 0; i < pol->n_id; i++) {
+		const struct netfence_rule *r = &rules[pol->base_id + i];
+		struct netfence_id_rule *ir = &pol->id_rules[i];
+
+		ir->addr = r->addr;
+		ir->family = r->family;
+		ir->id_flags = r->id_flags;
+		ir->uid_min = r->uid_min;
+		ir->uid_max = r->uid_max;
+		ir->cgroup_level = r->cgroup_level;
+		ir->cgroup_id = r->cgroup_id;
+		if (r->cgroup_path) {
+			ir->cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL);
+			if (!ir->cgroup_path)
+				return -ENOMEM;
+			pol->mem += strlen(ir->cgroup_path) + 1;
+		}
 	}
 
 	lens = kvmalloc(max(pol->n4, pol->n6) + 1, GFP_KERNEL);
@@ -478,7 +574,9 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 	}
 	pol->count = n;
 	for (i = 0; i < n; i++) {
-		if (rules[i].family == AF_UNSPEC)
+		if (netfence_rule_has_identity(&rules[i]))
+			pol->n_id++;
+		else if (rules[i].family == AF_UNSPEC)
 			pol->n_unspec++;
 		else if (rules[i].family == AF_INET)
 			pol->n4++;
@@ -487,6 +585,7 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 	}
 	pol->base4 = pol->n_unspec;
 	pol->base6 = pol->base4 + pol->n4;
+	pol->base_id = pol->base6 + pol->n6;
 
 	if (n) {
 		pol->fields = kvmalloc_array(n, sizeof(*pol->fields), GFP_KERNEL);
@@ -505,6 +604,12 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 		if (!pol->addr6)
 			goto err;
 		pol->mem += (size_t)pol->n6 * sizeof(*pol->addr6);
+	}
+	if (pol->n_id) {
+		pol->id_rules = kvcalloc(pol->n_id, sizeof(*pol->id_rules), GFP_KERNEL);
+		if (!pol->id_rules)
+			goto err;
+		pol->mem += (size_t)pol->n_id * sizeof(*pol->id_rules);
 	}
 	err = policy_fill(pol, rules);
 	if (err)
@@ -544,13 +649,29 @@ u32 netfence_policy_count(const struct netfence_policy *pol)
 	return pol->count;
 }
 
+bool netfence_policy_has_identity(const struct netfence_policy *pol)
+{
+	return pol->n_id != 0;
+}
+
 void netfence_policy_rule(const struct netfence_policy *pol, u32 idx,
 			  struct netfence_rule *out)
 {
 	const struct netfence_rule_fields *f = &pol->fields[idx];
 
 	memset(out, 0, sizeof(*out));
-	if (idx >= pol->base6) {
+	if (idx >= pol->base_id) {
+		const struct netfence_id_rule *ir = &pol->id_rules[idx - pol->base_id];
+
+		out->family = ir->family;
+		out->addr = ir->addr;
+		out->id_flags = ir->id_flags;
+		out->uid_min = ir->uid_min;
+		out->uid_max = ir->uid_max;
+		out->cgroup_level = ir->cgroup_level;
+		out->cgroup_id = ir->cgroup_id;
+		out->cgroup_path = ir->cgroup_path;
+	} else if (idx >= pol->base6) {
 		out->family = AF_INET6;
 		out->addr.in6 = pol->addr6[idx - pol->base6];
 	} else if (idx >= pol->base4) {

@@ -56,7 +56,13 @@ void netfence_policy_free(struct netfence_policy *pol);
 u32 netfence_policy_flags(const struct netfence_policy *pol);
 u32 netfence_policy_count(const struct netfence_policy *pol);
 
-/* Rule idx (0 <= idx < count), in a stable order (the same for dumps). */
+/* True when the policy has identity (uid, cgroup) rules. */
+bool netfence_policy_has_identity(const struct netfence_policy *pol);
+
+/*
+ * Rule idx (0 <= idx < count), in a stable order (the same for dumps).
+ * out->cgroup_path points into the policy (valid while it lives).
+ */
 void netfence_policy_rule(const struct netfence_policy *pol, u32 idx,
 			  struct netfence_rule *out);
 

@@ -23,9 +23,24 @@ struct netfence_rule_fields {
 };
 
 /*
+ * An identity rule: kept out of the tries (the address rules' memory does
+ * not grow), checked one by one when the packet has a local socket.
+ */
+struct netfence_id_rule {
+	union nf_inet_addr addr;	/* remote prefix (family's bytes) */
+	u8 family;
+	u8 id_flags;			/* NETFENCE_RULE_ID_* */
+	u32 uid_min;
+	u32 uid_max;
+	u32 cgroup_level;
+	u64 cgroup_id;
+	char *cgroup_path;		/* owned, NULL without a cgroup */
+};
+
+/*
  * Rules are in netfence_rule_cmp order, which puts the address-less
- * (AF_UNSPEC) rules first, then IPv4, then IPv6:
- * [0, n_unspec) [base4, base4 + n4) [base6, base6 + n6).
+ * (AF_UNSPEC) rules first, then IPv4, then IPv6, then the identity rules:
+ * [0, n_unspec) [base4, base4 + n4) [base6, base6 + n6) [base_id, count).
  */
 struct netfence_policy {
 	u32 flags;
@@ -33,7 +48,9 @@ struct netfence_policy {
 	u32 n_unspec;
 	u32 base4, n4;
 	u32 base6, n6;
+	u32 base_id, n_id;
 	struct netfence_rule_fields *fields;	/* [count] */
+	struct netfence_id_rule *id_rules;	/* [n_id] */
 	__be32 *addr4;				/* [n4], trie4's keys */
 	struct in6_addr *addr6;			/* [n6], trie6's keys */
 	struct netfence_trie trie4;

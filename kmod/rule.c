@@ -39,6 +39,35 @@ static bool host_bits_set(const u8 *addr, unsigned int alen, unsigned int len)
 	return false;
 }
 
+static int rule_validate_identity(const struct netfence_rule *r,
+				  struct netlink_ext_ack *extack)
+{
+	if (r->id_flags & ~NETFENCE_RULE_ID_ALL) {
+		NL_SET_ERR_MSG(extack, "unknown identity flags");
+		return -EINVAL;
+	}
+	if ((r->id_flags & NETFENCE_RULE_ID_UID) && r->uid_min > r->uid_max) {
+		NL_SET_ERR_MSG(extack, "uid_min greater than uid_max");
+		return -EINVAL;
+	}
+	if (r->id_flags & NETFENCE_RULE_ID_CGROUP) {
+		if (!r->cgroup_path || !r->cgroup_path[0]) {
+			NL_SET_ERR_MSG(extack, "cgroup rule without a path");
+			return -EINVAL;
+		}
+		if (strnlen(r->cgroup_path, NETFENCE_CGROUP_PATH_MAX + 1) >
+		    NETFENCE_CGROUP_PATH_MAX) {
+			NL_SET_ERR_MSG(extack, "cgroup path too long");
+			return -EINVAL;
+		}
+		if (!r->cgroup_id) {
+			NL_SET_ERR_MSG(extack, "cgroup does not exist");
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 int netfence_rule_validate(const struct netfence_rule *r,
 			   struct netlink_ext_ack *extack)
 {
@@ -118,7 +147,7 @@ int netfence_rule_validate(const struct netfence_rule *r,
 		NL_SET_ERR_MSG(extack, "unknown direction (out, in or both)");
 		return -EINVAL;
 	}
-	return 0;
+	return rule_validate_identity(r, extack);
 }
 
 static int cmp_num(unsigned int a, unsigned int b)
@@ -127,17 +156,21 @@ static int cmp_num(unsigned int a, unsigned int b)
 }
 
 /*
- * Family, then address as a big-endian bit string, then prefix length:
- * within one family, rules are in the pre-order of their prefix trie (a
- * prefix before its extensions) and rules of one prefix are adjacent.
- * Only the bytes the family uses take part.
+ * Rules without identity first. Then family, then address as a big-endian
+ * bit string, then prefix length: within one family, rules are in the
+ * pre-order of their prefix trie (a prefix before its extensions) and rules
+ * of one prefix are adjacent. Only the bytes the family uses take part.
+ * Identity fields last (the cgroup path does not take part: the id names
+ * the cgroup).
  */
 int netfence_rule_cmp(const struct netfence_rule *a,
 		      const struct netfence_rule *b)
 {
 	int d;
 
-	d = cmp_num(a->family, b->family);
+	d = cmp_num(netfence_rule_has_identity(a), netfence_rule_has_identity(b));
+	if (!d)
+		d = cmp_num(a->family, b->family);
 	if (!d)
 		d = memcmp(&a->addr, &b->addr, rule_addr_len(a->family));
 	if (!d)
@@ -150,5 +183,17 @@ int netfence_rule_cmp(const struct netfence_rule *a,
 		d = cmp_num(a->port_max, b->port_max);
 	if (!d)
 		d = cmp_num(a->dir, b->dir);
+	if (!d)
+		d = cmp_num(a->id_flags, b->id_flags);
+	if (!d && (a->id_flags & NETFENCE_RULE_ID_UID)) {
+		d = cmp_num(a->uid_min, b->uid_min);
+		if (!d)
+			d = cmp_num(a->uid_max, b->uid_max);
+	}
+	if (!d && (a->id_flags & NETFENCE_RULE_ID_CGROUP)) {
+		d = a->cgroup_id < b->cgroup_id ? -1 : a->cgroup_id > b->cgroup_id;
+		if (!d)
+			d = cmp_num(a->cgroup_level, b->cgroup_level);
+	}
 	return d < 0 ? -1 : d > 0;
 }

@@ -93,6 +93,18 @@ static struct netfence_rule rule_any(u8 proto, u16 pmin, u16 pmax, u8 dir)
 	return r;
 }
 
+/* Two rules in test-managed memory (keeps stack frames small). */
+static struct netfence_rule *rule_pair(struct kunit *test, const struct netfence_rule *a,
+				       const struct netfence_rule *b)
+{
+	struct netfence_rule *r = kunit_kmalloc_array(test, 2, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r[0] = *a;
+	r[1] = *b;
+	return r;
+}
+
 /* Builds a policy from n rules; the test fails if any rule is refused. */
 static struct netfence_policy *mkpol(struct kunit *test,
 				     const struct netfence_rule *rules,
@@ -182,8 +194,10 @@ struct validate_case {
 };
 
 #define N_VALIDATE_CASES	24
+#define N_VALIDATE_CASES_A	8
 
-static void validate_cases_init(struct validate_case *out)
+/* Two halves: one array of all cases would need a large stack frame. */
+static noinline void validate_cases_init_a(struct validate_case *out)
 {
 	const struct validate_case cases[] = {
 		{ "v4 host", rule4(a4(10, 0, 0, 1), 32, 0, 0, 65535, OUT), NULL },
@@ -198,6 +212,15 @@ static void validate_cases_init(struct validate_case *out)
 		  "prefix length exceeds 32 for IPv4" },
 		{ "v6 prefix 129", rule6(a6(0x2001, 0, 0, 0, 0, 0, 0, 0), 129, 0, 0, 65535, OUT),
 		  "prefix length exceeds 128 for IPv6" },
+	};
+
+	BUILD_BUG_ON(ARRAY_SIZE(cases) != N_VALIDATE_CASES_A);
+	memcpy(out, cases, sizeof(cases));
+}
+
+static noinline void validate_cases_init_b(struct validate_case *out)
+{
+	const struct validate_case cases[] = {
 		{ "v4 host bits", rule4(a4(10, 0, 0, 1), 24, 0, 0, 65535, OUT),
 		  "host bits set beyond prefix length" },
 		{ "v4 host bits /0", rule4(a4(128, 0, 0, 0), 0, 0, 0, 65535, OUT),
@@ -235,8 +258,14 @@ static void validate_cases_init(struct validate_case *out)
 		  "unknown address family (AF_INET, AF_INET6 or AF_UNSPEC)" },
 	};
 
-	BUILD_BUG_ON(ARRAY_SIZE(cases) != N_VALIDATE_CASES);
+	BUILD_BUG_ON(ARRAY_SIZE(cases) != N_VALIDATE_CASES - N_VALIDATE_CASES_A);
 	memcpy(out, cases, sizeof(cases));
+}
+
+static void validate_cases_init(struct validate_case *out)
+{
+	validate_cases_init_a(out);
+	validate_cases_init_b(out + N_VALIDATE_CASES_A);
 }
 
 static struct validate_case *validate_cases(struct kunit *test)
@@ -870,7 +899,7 @@ static struct kunit_suite parse_suite = {
 /* Matcher: one case per clause of the rule semantics                     */
 
 #define EXPECT_VERDICT(pol, f, path, ct, want) \
-	KUNIT_EXPECT_EQ_MSG(test, netfence_match(pol, &(f), path, ct), want, \
+	KUNIT_EXPECT_EQ_MSG(test, netfence_match(pol, &(f), path, ct, NULL), want, \
 			    "%s", #f " on " #path " " #ct)
 
 static void match_dir_out_test(struct kunit *test)
@@ -1110,13 +1139,13 @@ static void match_builtin_nd_test(struct kunit *test)
 	for (type = 133; type <= 137; type++) {
 		f = icmp6(A_L6, mc, type, type == 133 || type == 135 ?
 			  NETFENCE_FLOW_ICMP_REQ : 0);
-		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE), BUILTIN,
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), BUILTIN,
 				    "type %u", type);
-		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_OTHER), BUILTIN,
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_OTHER, NULL), BUILTIN,
 				    "type %u", type);
-		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_OUT, CT_NONE), DROP,
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_OUT, CT_NONE, NULL), DROP,
 				    "type %u", type);
-		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_IN, CT_NONE), DROP,
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_IN, CT_NONE, NULL), DROP,
 				    "type %u", type);
 	}
 	f = icmp6(A_L6, mc, 132, 0);
@@ -1196,7 +1225,7 @@ static void match_builtin_icmp_err_test(struct kunit *test)
 	struct netfence_rule r = rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT);
 	struct netfence_rule r_any = rule4(A_R4, 32, 0, 0, 65535, OUT);
 	struct netfence_rule r6 = rule6(A_R6, 128, IPPROTO_TCP, 443, 443, OUT);
-	struct netfence_rule both[] = { r, r6 };
+	struct netfence_rule *both = rule_pair(test, &r, &r6);
 	struct netfence_policy *pol = mkpol(test, both, 2, NETFENCE_POLICY_F_DEFAULT);
 	struct netfence_policy *off = mkpol(test, both, 2, NETFENCE_POLICY_F_DEFAULT &
 					    ~NETFENCE_POLICY_F_ICMP_ERR);
@@ -1577,7 +1606,7 @@ static void policy_mem_100k_test(struct kunit *test)
 	for (i = 0; i < n; i += 97) {
 		netfence_policy_rule(pol, i, &r);
 		f = flow4(IPPROTO_TCP, A_L4, 1, r.addr, r.port_min, 0);
-		KUNIT_EXPECT_GE(test, netfence_match(pol, &f, P_OUT, CT_NONE), 0);
+		KUNIT_EXPECT_GE(test, netfence_match(pol, &f, P_OUT, CT_NONE, NULL), 0);
 	}
 	netfence_policy_free(pol);
 	netfence_builder_free(b);
@@ -2005,7 +2034,7 @@ static void xc_run(struct kunit *test, struct xcheck *x, const struct netfence_p
 		xc_rand_flow(x, fam, &f);
 		path = xc_rand(x) % 3;
 		ct = xc_rand(x) % 3;
-		got = netfence_match(pol, &f, path, ct);
+		got = netfence_match(pol, &f, path, ct, NULL);
 		want = ref_match(x, side, &f, path, ct);
 		*allowed += got >= 0;
 		if (got == want)
@@ -2084,7 +2113,380 @@ static struct kunit_suite trie_suite = {
 	.test_cases = trie_cases,
 };
 
-kunit_test_suites(&rule_suite, &parse_suite, &match_suite, &policy_suite, &trie_suite);
+/* ---------------------------------------------------------------------- */
+/* Identity rules (uid, cgroup v2)                                        */
+
+/* A socket identity as the glue fills it, with a fake cgroup hierarchy. */
+struct fake_sid {
+	struct netfence_sockid sid;
+	u64 ids[8];		/* cgroup id of each level, root first */
+};
+
+static u64 fake_cgroup_at(const struct netfence_sockid *sid, u32 level)
+{
+	const struct fake_sid *f = container_of(sid, struct fake_sid, sid);
+
+	return level <= sid->cgroup_level ? f->ids[level] : 0;
+}
+
+/* uid (or none: U32_MAX), and a cgroup path of ids (root first, n of them). */
+static void fake_sid_init(struct fake_sid *f, u32 uid, const u64 *ids, u32 n)
+{
+	memset(f, 0, sizeof(*f));
+	if (uid != U32_MAX) {
+		f->sid.uid_valid = true;
+		f->sid.uid = uid;
+	}
+	if (n) {
+		memcpy(f->ids, ids, n * sizeof(*ids));
+		f->sid.cgroup_valid = true;
+		f->sid.cgroup_level = n - 1;
+		f->sid.cgroup_at = fake_cgroup_at;
+	}
+}
+
+static struct netfence_rule rule_uid(struct netfence_rule r, u32 min, u32 max)
+{
+	r.id_flags |= NETFENCE_RULE_ID_UID;
+	r.uid_min = min;
+	r.uid_max = max;
+	return r;
+}
+
+static struct netfence_rule rule_cg(struct netfence_rule r, const char *path, u64 id,
+				    u32 level)
+{
+	r.id_flags |= NETFENCE_RULE_ID_CGROUP;
+	r.cgroup_path = path;
+	r.cgroup_id = id;
+	r.cgroup_level = level;
+	return r;
+}
+
+#define EXPECT_SID(pol, f, path, ct, sid, want) \
+	KUNIT_EXPECT_EQ_MSG(test, netfence_match(pol, &(f), path, ct, sid), want, \
+			    "%s", #f " on " #path " " #ct " with " #sid)
+
+static void identity_validate_test(struct kunit *test)
+{
+	struct netfence_rule any = rule_any(0, 0, 65535, OUT);
+	struct netfence_rule r;
+	struct netlink_ext_ack ext = {};
+
+	r = rule_uid(any, 1000, 1999);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), 0);
+	r = rule_uid(rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT), 0, 0);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), 0);
+	r = rule_cg(rule6(A_R6, 128, 0, 0, 65535, BOTH), "/a", 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), 0);
+	r = rule_cg(rule_uid(any, 5, 5), "/a/b", 9, 2);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), 0);
+
+	r = rule_uid(any, 2000, 1999);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "uid_min greater than uid_max");
+	r = any;
+	r.id_flags = 0x80;
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "unknown identity flags");
+	r = rule_cg(any, NULL, 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup rule without a path");
+	r = rule_cg(any, "", 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	/* The glue sets the id; a rule without it is an unresolved cgroup. */
+	r = rule_cg(any, "/gone", 0, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup does not exist");
+	/* The builder refuses what validation refuses. */
+	{
+		struct netfence_builder *b = netfence_builder_alloc();
+
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -ENOENT);
+		r = rule_uid(any, 2, 1);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -EINVAL);
+		KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 0);
+		netfence_builder_free(b);
+	}
+}
+
+static void identity_cmp_test(struct kunit *test)
+{
+	struct netfence_rule any = rule_any(0, 0, 65535, OUT);
+	struct netfence_rule v6 = rule6(A_R6, 128, 0, 0, 65535, OUT);
+	struct netfence_rule u1 = rule_uid(any, 1000, 1000);
+	struct netfence_rule u2 = rule_uid(any, 1000, 1999);
+	struct netfence_rule c1 = rule_cg(any, "/a", 7, 1);
+	struct netfence_rule c1b = rule_cg(any, "/a/", 7, 1);
+	struct netfence_rule c2 = rule_cg(any, "/b", 8, 1);
+	struct netfence_rule both = rule_cg(u1, "/a", 7, 1);
+	struct netfence_rule junk = any;
+
+	/* Every identity rule sorts after every address rule. */
+	KUNIT_EXPECT_LT(test, netfence_rule_cmp(&v6, &u1), 0);
+	KUNIT_EXPECT_LT(test, netfence_rule_cmp(&any, &c1), 0);
+	KUNIT_EXPECT_LT(test, netfence_rule_cmp(&u1, &u2), 0);
+	KUNIT_EXPECT_NE(test, netfence_rule_cmp(&u1, &c1), 0);
+	KUNIT_EXPECT_LT(test, netfence_rule_cmp(&c1, &c2), 0);
+	KUNIT_EXPECT_NE(test, netfence_rule_cmp(&c1, &both), 0);
+	/* The cgroup id names the cgroup, the path does not take part. */
+	KUNIT_EXPECT_EQ(test, netfence_rule_cmp(&c1, &c1b), 0);
+	/* Identity fields the rule does not use do not take part. */
+	junk.uid_max = 77;
+	junk.cgroup_id = 99;
+	KUNIT_EXPECT_EQ(test, netfence_rule_cmp(&any, &junk), 0);
+	{
+		struct netfence_builder *b = netfence_builder_alloc();
+		char *path = kunit_kzalloc(test, 4, GFP_KERNEL);
+		struct netfence_rule c1c;
+
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		KUNIT_ASSERT_NOT_NULL(test, path);
+		strscpy(path, "/a", 4);
+		c1c = rule_cg(any, path, 7, 1);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &any, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &junk, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &u1, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &c1, NULL), 0);
+		/* Same rule, the path in another buffer: not added twice. */
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &c1c, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &both, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 4);
+		/* The builder keeps its own copy of the path. */
+		path[1] = 'z';
+		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), -ENOENT);
+		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &c1c, NULL), 0);
+		KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 2);
+		netfence_builder_free(b);
+	}
+}
+
+static void identity_policy_test(struct kunit *test)
+{
+	struct netfence_rule rules[] = {
+		rule_cg(rule_any(IPPROTO_TCP, 8080, 8080, OUT), "/agent", 42, 1),
+		rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT),
+		rule_uid(rule_any(0, 0, 65535, OUT), 1000, 1999),
+		rule6(A_R6, 128, 0, 0, 65535, OUT),
+	};
+	struct netfence_policy *pol = mkpol(test, rules, ARRAY_SIZE(rules), 0);
+	struct netfence_builder *b = netfence_builder_alloc();
+	struct netfence_policy *pol2;
+	struct netfence_rule r;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, netfence_policy_count(pol), 4);
+	KUNIT_EXPECT_TRUE(test, netfence_policy_has_identity(pol));
+	/* Address rules first, identity rules after them. */
+	netfence_policy_rule(pol, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.id_flags, 0);
+	netfence_policy_rule(pol, 2, &r);
+	KUNIT_EXPECT_EQ(test, r.id_flags, NETFENCE_RULE_ID_UID);
+	KUNIT_EXPECT_EQ(test, r.uid_min, 1000);
+	KUNIT_EXPECT_EQ(test, r.uid_max, 1999);
+	netfence_policy_rule(pol, 3, &r);
+	KUNIT_EXPECT_EQ(test, r.id_flags, NETFENCE_RULE_ID_CGROUP);
+	KUNIT_EXPECT_EQ(test, r.cgroup_id, 42);
+	KUNIT_EXPECT_EQ(test, r.cgroup_level, 1);
+	KUNIT_EXPECT_EQ(test, r.port_min, 8080);
+	KUNIT_ASSERT_NOT_NULL(test, r.cgroup_path);
+	KUNIT_EXPECT_STREQ(test, r.cgroup_path, "/agent");
+	/* A commit that starts from this policy keeps the identity rules. */
+	KUNIT_EXPECT_EQ(test, netfence_builder_load(b, pol), 0);
+	KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 4);
+	pol2 = netfence_policy_build(b, 0, NULL);
+	netfence_builder_free(b);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pol2));
+	for (i = 0; i < 4; i++) {
+		struct netfence_rule x;
+
+		netfence_policy_rule(pol, i, &r);
+		netfence_policy_rule(pol2, i, &x);
+		KUNIT_EXPECT_EQ(test, netfence_rule_cmp(&r, &x), 0);
+		if (r.cgroup_path) {
+			KUNIT_ASSERT_NOT_NULL(test, x.cgroup_path);
+			KUNIT_EXPECT_STREQ(test, x.cgroup_path, r.cgroup_path);
+		}
+	}
+	netfence_policy_free(pol2);
+	netfence_policy_free(pol);
+
+	/* Address rules alone: no identity section. */
+	pol = mkpol(test, &rules[1], 1, 0);
+	KUNIT_EXPECT_FALSE(test, netfence_policy_has_identity(pol));
+	netfence_policy_free(pol);
+}
+
+static void identity_match_uid_test(struct kunit *test)
+{
+	struct netfence_rule r = rule_uid(rule_any(0, 0, 65535, OUT), 1000, 1999);
+	struct netfence_policy *pol = mkpol(test, &r, 1, 0);
+	struct netfence_flow syn = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 443, NETFENCE_FLOW_SYN);
+	struct netfence_flow synack = flow4(IPPROTO_TCP, A_R4, 443, A_L4, 40000, 0);
+	struct netfence_flow in_syn = flow4(IPPROTO_TCP, A_R4, 50000, A_L4, 22,
+					    NETFENCE_FLOW_SYN);
+	struct netfence_flow udp6 = flow6(IPPROTO_UDP, A_L6, 40000, A_R6, 53, 0);
+	struct netfence_flow udp6r = flow6(IPPROTO_UDP, A_R6, 53, A_L6, 40000, 0);
+	struct fake_sid lo, in, hi, none;
+
+	fake_sid_init(&lo, 999, NULL, 0);
+	fake_sid_init(&in, 1000, NULL, 0);
+	fake_sid_init(&hi, 2000, NULL, 0);
+	fake_sid_init(&none, U32_MAX, NULL, 0);
+
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &in.sid, 0);
+	EXPECT_SID(pol, synack, P_IN, CT_REPLY, &in.sid, 0);
+	EXPECT_SID(pol, udp6, P_OUT, CT_NONE, &in.sid, 0);
+	EXPECT_SID(pol, udp6r, P_IN, CT_REPLY, &in.sid, 0);
+	in.sid.uid = 1999;
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &in.sid, 0);
+	/* Outside the range, no uid, no socket: the address stays closed. */
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &lo.sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &hi.sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &none.sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, NULL, DROP);
+	EXPECT_SID(pol, synack, P_IN, CT_REPLY, NULL, DROP);
+	/* dir out: the rule's replies, not connections to the socket. */
+	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &in.sid, DROP);
+	EXPECT_SID(pol, synack, P_IN, CT_OTHER, &in.sid, DROP);
+	/* Forwarded packets never match an identity rule. */
+	EXPECT_SID(pol, syn, P_FWD, CT_NONE, &in.sid, DROP);
+	EXPECT_SID(pol, synack, P_FWD, CT_REPLY, &in.sid, DROP);
+	netfence_policy_free(pol);
+}
+
+static void identity_match_cgroup_test(struct kunit *test)
+{
+	static const u64 agent[] = { 1, 10, 42 };	/* /system.slice/agent */
+	static const u64 child[] = { 1, 10, 42, 77 };	/* .../agent/worker */
+	static const u64 parent[] = { 1, 10 };		/* /system.slice */
+	static const u64 other[] = { 1, 10, 43 };	/* /system.slice/other */
+	struct netfence_rule rules[] = {
+		rule_cg(rule_any(0, 0, 65535, BOTH), "/system.slice/agent", 42, 2),
+		rule_cg(rule_uid(rule_any(IPPROTO_UDP, 0, 65535, OUT), 0, 0), "/", 1, 0),
+	};
+	struct netfence_policy *pol = mkpol(test, rules, ARRAY_SIZE(rules), 0);
+	struct netfence_flow syn = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 443, NETFENCE_FLOW_SYN);
+	struct netfence_flow in_syn = flow6(IPPROTO_TCP, A_R6, 50000, A_L6, 22,
+					    NETFENCE_FLOW_SYN);
+	struct netfence_flow udp = flow4(IPPROTO_UDP, A_L4, 40000, A_R4, 53, 0);
+	struct fake_sid *sids = kunit_kcalloc(test, 6, sizeof(*sids), GFP_KERNEL);
+	struct fake_sid *s_agent = &sids[0], *s_child = &sids[1], *s_parent = &sids[2];
+	struct fake_sid *s_other = &sids[3], *s_nocg = &sids[4], *s_root = &sids[5];
+	int i_cg = pol_index(pol, &rules[0]), i_both = pol_index(pol, &rules[1]);
+
+	KUNIT_ASSERT_NOT_NULL(test, sids);
+	KUNIT_ASSERT_GE(test, i_cg, 0);
+	KUNIT_ASSERT_GE(test, i_both, 0);
+	fake_sid_init(s_agent, 5, agent, ARRAY_SIZE(agent));
+	fake_sid_init(s_child, 5, child, ARRAY_SIZE(child));
+	fake_sid_init(s_parent, 5, parent, ARRAY_SIZE(parent));
+	fake_sid_init(s_other, 5, other, ARRAY_SIZE(other));
+	fake_sid_init(s_nocg, 5, NULL, 0);
+	fake_sid_init(s_root, 0, other, ARRAY_SIZE(other));
+
+	/* The cgroup and its descendants, both directions (dir both). */
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_agent->sid, i_cg);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_child->sid, i_cg);
+	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &s_child->sid, i_cg);
+	/* Not its parent, not a sibling, not a socket without cgroup. */
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_parent->sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_other->sid, DROP);
+	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &s_other->sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_nocg->sid, DROP);
+	EXPECT_SID(pol, syn, P_FWD, CT_NONE, &s_agent->sid, DROP);
+	/* uid and cgroup together: both must hold (and the rule's proto). */
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_root->sid, i_both);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_root->sid, DROP);
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_other->sid, DROP);
+	s_root->sid.cgroup_valid = false;
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_root->sid, DROP);
+	netfence_policy_free(pol);
+}
+
+static struct netfence_rule *identity_fields_rules(struct kunit *test)
+{
+	struct netfence_rule *r = kunit_kmalloc_array(test, 3, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r[0] = rule_cg(rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT), "/agent", 42, 1);
+	r[1] = rule_cg(rule6(a6(0x2001, 0xdb8, 0xbeef, 0, 0, 0, 0, 0), 48, IPPROTO_TCP,
+			     8080, 8080, IN), "/agent", 42, 1);
+	r[2] = rule4(A_X4, 32, 0, 0, 65535, OUT);
+	return r;
+}
+
+static void identity_match_fields_test(struct kunit *test)
+{
+	static const u64 agent[] = { 1, 42 };
+	static const u64 other[] = { 1, 43 };
+	struct netfence_rule *rules = identity_fields_rules(test);
+	struct netfence_policy *pol = mkpol(test, rules, 3, 0);
+	struct netfence_flow ok = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 443, NETFENCE_FLOW_SYN);
+	struct netfence_flow ok_reply = flow4(IPPROTO_TCP, A_R4, 443, A_L4, 40000, 0);
+	struct netfence_flow port80 = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 80, 0);
+	struct netfence_flow udp443 = flow4(IPPROTO_UDP, A_L4, 40000, A_R4, 443, 0);
+	struct netfence_flow host_x = flow4(IPPROTO_TCP, A_L4, 40000, A_X4, 443, 0);
+	struct netfence_flow host_y = flow4(IPPROTO_TCP, A_L4, 40000, a4(198, 51, 100, 8),
+					    443, 0);
+	struct netfence_flow v6_in = flow6(IPPROTO_TCP, A_R6, 50000, A_L6, 8080,
+					   NETFENCE_FLOW_SYN);
+	struct netfence_flow v6_in_far = flow6(IPPROTO_TCP, A_X6, 50000, A_L6, 8080,
+					       NETFENCE_FLOW_SYN);
+	struct netfence_flow v6_out = flow6(IPPROTO_TCP, A_L6, 8080, A_R6, 50000, 0);
+	struct fake_sid *s_agent = kunit_kcalloc(test, 2, sizeof(*s_agent), GFP_KERNEL);
+	struct fake_sid *s_other = s_agent + 1;
+	int i4 = pol_index(pol, &rules[0]), i6 = pol_index(pol, &rules[1]);
+	int ix = pol_index(pol, &rules[2]);
+
+	KUNIT_ASSERT_NOT_NULL(test, s_agent);
+	fake_sid_init(s_agent, 1000, agent, ARRAY_SIZE(agent));
+	fake_sid_init(s_other, 1000, other, ARRAY_SIZE(other));
+	KUNIT_EXPECT_EQ(test, ix, 0);
+
+	EXPECT_SID(pol, ok, P_OUT, CT_NONE, &s_agent->sid, i4);
+	EXPECT_SID(pol, ok_reply, P_IN, CT_REPLY, &s_agent->sid, i4);
+	EXPECT_SID(pol, port80, P_OUT, CT_NONE, &s_agent->sid, DROP);
+	EXPECT_SID(pol, udp443, P_OUT, CT_NONE, &s_agent->sid, DROP);
+	EXPECT_SID(pol, host_y, P_OUT, CT_NONE, &s_agent->sid, DROP);
+	/* The remote never becomes allowed for another socket. */
+	EXPECT_SID(pol, ok, P_OUT, CT_NONE, &s_other->sid, DROP);
+	EXPECT_SID(pol, ok_reply, P_IN, CT_REPLY, &s_other->sid, DROP);
+	EXPECT_SID(pol, ok, P_OUT, CT_NONE, NULL, DROP);
+	/* An address rule still decides for everyone. */
+	EXPECT_SID(pol, host_x, P_OUT, CT_NONE, &s_other->sid, ix);
+	EXPECT_SID(pol, host_x, P_OUT, CT_NONE, NULL, ix);
+	/* dir in, prefix /48, local port 8080: connections to the agent. */
+	EXPECT_SID(pol, v6_in, P_IN, CT_NONE, &s_agent->sid, i6);
+	EXPECT_SID(pol, v6_out, P_OUT, CT_REPLY, &s_agent->sid, i6);
+	EXPECT_SID(pol, v6_in_far, P_IN, CT_NONE, &s_agent->sid, DROP);
+	EXPECT_SID(pol, v6_in, P_IN, CT_NONE, &s_other->sid, DROP);
+	/* IPv4 rule, IPv6 packet (and the other way round): no match. */
+	v6_in.family = AF_INET;
+	EXPECT_SID(pol, v6_in, P_IN, CT_NONE, &s_agent->sid, DROP);
+	netfence_policy_free(pol);
+}
+
+static struct kunit_case identity_cases[] = {
+	KUNIT_CASE(identity_validate_test),
+	KUNIT_CASE(identity_cmp_test),
+	KUNIT_CASE(identity_policy_test),
+	KUNIT_CASE(identity_match_uid_test),
+	KUNIT_CASE(identity_match_cgroup_test),
+	KUNIT_CASE(identity_match_fields_test),
+	{}
+};
+
+static struct kunit_suite identity_suite = {
+	.name = "netfence_identity",
+	.test_cases = identity_cases,
+};
+
+kunit_test_suites(&rule_suite, &parse_suite, &match_suite, &policy_suite, &trie_suite,
+		  &identity_suite);
 
 MODULE_DESCRIPTION("netfence: KUnit tests of the pure logic");
 MODULE_LICENSE("GPL");

@@ -125,12 +125,29 @@
  * --------------
  * NETFENCE_RULE_A_UID_MIN/UID_MAX and NETFENCE_RULE_A_CGROUP restrict a rule
  *	to packets of local sockets owned by that uid range or belonging to that
- *	cgroup v2 path (or a descendant). Such a rule allows every packet of the
- *	socket in both directions (inbound: the socket it will be delivered to)
- *	within its other fields (family AF_UNSPEC and no address = any remote).
- *	Forwarded packets never match identity rules. The cgroup path is
- *	resolved at commit (-ENOENT with extack if it does not exist); a cgroup
- *	removed later matches nothing (ids are never reused).
+ *	cgroup v2 path (or a descendant); with both, both must hold. Within
+ *	those sockets the rule's other fields apply exactly as for any rule
+ *	(remote prefix, proto, ports, and dir: "dir out" = connections the
+ *	socket opens and their replies, "dir in" = connections to the socket,
+ *	e.g. a listener; family AF_UNSPEC and no address = any remote). The
+ *	remote never becomes allowed for other sockets.
+ *	The packet's socket: outbound, the sending socket (a TCP request socket
+ *	stands for its listener); inbound, the socket early demux attached, else
+ *	the socket a lookup finds (NETFENCE_FEAT_SOCKET4/6; without it such
+ *	inbound packets match no identity rule). Time-wait sockets and kernel
+ *	sockets (which send the ACK/RST of TIME_WAIT and closed ports) carry no
+ *	identity: their packets match no identity rule. Forwarded packets never
+ *	match identity rules.
+ *	uid: the socket's owner (the uid that created it) in the user namespace
+ *	that owns the network namespace; an owner not mapped there matches no
+ *	uid rule. cgroup (NETFENCE_FEAT_CGROUP): the cgroup the socket was
+ *	created in. The path is relative to the cgroup2 root of the sender's
+ *	cgroup namespace and resolved when the rule is added (TXN_ADD, TXN_DEL:
+ *	-ENOENT with extack if it does not exist, nothing changes); the rule
+ *	keeps the cgroup's id (dumped as NETFENCE_RULE_A_CGROUP_ID with the path
+ *	as given). A cgroup removed later matches nothing, even if a new cgroup
+ *	is created under the same path (ids are never reused); the rule stays
+ *	and survives commits that start from the policy (NETFENCE_TXN_F_APPEND).
  *
  * Events (multicast group "events", in the namespace they concern)
  * -----------------------------------------------------------------

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfence: the local socket of a packet and its identity.
+ *
+ * LOCAL_OUT: the socket attached to the skb. A request socket (SYN-ACK of
+ * a TCP handshake) stands for its listener (sk_to_full_sk). A time-wait
+ * socket has no owner: its packets carry no identity. The kernel sends the
+ * ACK and RST of TIME_WAIT and of closed ports from a per-netns control
+ * socket (a kernel socket) or with no socket at all: kernel sockets never
+ * carry an identity either, so such packets match no identity rule.
+ *
+ * LOCAL_IN: the socket early demux attached to the skb, else (when the
+ * kernel has nf_socket_ipv4/ipv6) the socket the packet will be delivered
+ * to, looked up as the xt_socket match does. Without the lookup, inbound
+ * packets that early demux did not attribute never match identity rules.
+ *
+ * uid: the socket's owner (sk_uid, the file system uid of its creator),
+ * in the user namespace that owns the socket's network namespace; a uid
+ * not mapped there matches no uid rule. cgroup: the socket's cgroup v2
+ * (set when the socket was created), compared at the rule's level, as
+ * nft's "socket cgroupv2" does.
+ */
+#include <linux/cgroup.h>
+#include <linux/err.h>
+#include <linux/netfilter.h>
+#include <linux/netlink.h>
+#include <linux/skbuff.h>
+#include <linux/uidgid.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+#if IS_ENABLED(CONFIG_NF_SOCKET_IPV4) || IS_ENABLED(CONFIG_NF_SOCKET_IPV6)
+#include <net/netfilter/nf_socket.h>
+#endif
+
+#include "sockid.h"
+
+#ifdef CONFIG_SOCK_CGROUP_DATA
+static u64 netfence_cgroup_at(const struct netfence_sockid *sid, u32 level)
+{
+	struct cgroup *cg = cgroup_ancestor(sid->cgroup, level);
+
+	return cg ? cgroup_id(cg) : 0;
+}
+#endif
+
+/* Looks up the receiving socket; the reference goes to sid->ref. */
+static struct sock *netfence_sk_lookup(struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	switch (state->pf) {
+#if IS_ENABLED(CONFIG_NF_SOCKET_IPV4)
+	case NFPROTO_IPV4:
+		return nf_sk_lookup_slow_v4(state->net, skb, state->in);
+#endif
+#if IS_ENABLED(CONFIG_NF_SOCKET_IPV6)
+	case NFPROTO_IPV6:
+		return nf_sk_lookup_slow_v6(state->net, skb, state->in);
+#endif
+	default:
+		return NULL;
+	}
+}
+
+const struct netfence_sockid *netfence_sockid_get(struct netfence_sockid *sid,
+						  struct sk_buff *skb,
+						  const struct nf_hook_state *state,
+						  enum netfence_path path)
+{
+	struct sock *sk = NULL;
+	kuid_t kuid;
+
+	memset(sid, 0, sizeof(*sid));
+	if (path == NETFENCE_PATH_OUT) {
+		sk = skb->sk;
+	} else if (path == NETFENCE_PATH_IN) {
+		sk = skb->sk;
+		if (!sk) {
+			sk = netfence_sk_lookup(skb, state);
+			sid->ref = sk;
+		}
+	}
+	sk = sk_to_full_sk(sk);
+	if (!sk || !sk_fullsock(sk) || sk->sk_kern_sock ||
+	    !net_eq(sock_net(sk), state->net)) {
+		netfence_sockid_put(sid);
+		return NULL;
+	}
+
+	kuid = sk->sk_uid;
+	sid->uid = from_kuid(sock_net(sk)->user_ns, kuid);
+	sid->uid_valid = uid_valid(kuid) && sid->uid != (u32)-1;
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	sid->cgroup = sock_cgroup_ptr(&sk->sk_cgrp_data);
+	if (sid->cgroup) {
+		sid->cgroup_level = ((struct cgroup *)sid->cgroup)->level;
+		sid->cgroup_at = netfence_cgroup_at;
+		sid->cgroup_valid = true;
+	}
+#endif
+	return sid;
+}
+
+void netfence_sockid_put(struct netfence_sockid *sid)
+{
+	if (sid->ref) {
+		sock_gen_put(sid->ref);
+		sid->ref = NULL;
+	}
+}
+
+int netfence_sockid_match(const struct netfence_policy *pol,
+			  const struct netfence_flow *flow,
+			  enum netfence_path path, enum netfence_ct ct,
+			  struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	const struct netfence_sockid *id;
+	struct netfence_sockid sid;
+	int ret;
+
+	ret = netfence_match(pol, flow, path, ct, NULL);
+	if (ret != NETFENCE_MATCH_DROP || path == NETFENCE_PATH_FWD ||
+	    !netfence_policy_has_identity(pol))
+		return ret;
+	id = netfence_sockid_get(&sid, skb, state, path);
+	if (!id)
+		return ret;
+	ret = netfence_match(pol, flow, path, ct, id);
+	netfence_sockid_put(&sid);
+	return ret;
+}
+
+int netfence_sockid_resolve_cgroup(const char *path, u64 *id, u32 *level,
+				   struct netlink_ext_ack *extack)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct cgroup *cg;
+
+	cg = cgroup_get_from_path(path);
+	if (IS_ERR(cg)) {
+		NL_SET_ERR_MSG(extack, "cgroup does not exist (cgroup v2 path)");
+		return -ENOENT;
+	}
+	*id = cgroup_id(cg);
+	*level = cg->level;
+	cgroup_put(cg);
+	return 0;
+#else
+	NL_SET_ERR_MSG(extack, "this kernel has no cgroup data on sockets");
+	return -EOPNOTSUPP;
+#endif
+}
+
+u32 netfence_sockid_features(void)
+{
+	u32 feat = 0;
+
+	if (IS_ENABLED(CONFIG_NF_SOCKET_IPV4))
+		feat |= NETFENCE_FEAT_SOCKET4;
+	if (IS_ENABLED(CONFIG_NF_SOCKET_IPV6))
+		feat |= NETFENCE_FEAT_SOCKET6;
+	if (IS_ENABLED(CONFIG_SOCK_CGROUP_DATA))
+		feat |= NETFENCE_FEAT_CGROUP;
+	return feat;
+}
