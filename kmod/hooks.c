@@ -21,11 +21,13 @@
 #endif
 
 #include "compat.h"
+#include "events.h"
 #include "hooks.h"
 #include "match.h"
 #include "netns.h"
 #include "parse.h"
 #include "policy.h"
+#include "reject.h"
 #include "sockid.h"
 
 /*
@@ -100,6 +102,7 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	unsigned int family = state->pf == NFPROTO_IPV4 ? 0 : 1;
 	const struct netfence_policy *pol = NULL;
 	struct netfence_flow flow;
+	u8 reason = NETFENCE_DROP_MALFORMED;
 	int verdict;
 
 	if (netfence_is_loopback(state->in) || netfence_is_loopback(state->out))
@@ -110,6 +113,7 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 		goto drop;
 	if (netfence_parse(skb, family ? AF_INET6 : AF_INET, &flow))
 		goto drop;
+	reason = NETFENCE_DROP_NO_RULE;
 
 	verdict = netfence_sockid_match(pol, &flow, path, netfence_ct_state(skb),
 					skb, state);
@@ -124,9 +128,8 @@ accept:
 
 drop:
 	netfence_count(pn, family, hook, skb->len, false);
-	if (pol && (netfence_policy_flags(pol) & NETFENCE_POLICY_F_AUDIT))
-		return NF_ACCEPT;
-	return NF_DROP;
+	/* Events, log line, audit and reject mode: see events.c. */
+	return netfence_dropped(pn, pol, skb, state, &flow, hook, reason);
 }
 
 static unsigned int netfence_hook_local_in(void *priv, struct sk_buff *skb,
@@ -262,6 +265,7 @@ u32 netfence_hooks_features(void)
 		feat |= NETFENCE_FEAT_DEFRAG6;
 	if (IS_ENABLED(CONFIG_NF_CONNTRACK))
 		feat |= NETFENCE_FEAT_CONNTRACK;
+	feat |= netfence_reject_features();
 	feat |= netfence_sockid_features();
 	return feat;
 }
