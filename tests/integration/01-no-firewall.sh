@@ -6,7 +6,7 @@
 # rules in every chain at every priority: isolation still holds, because an
 # accept in another hook never skips netfence's hook.
 # Runs first: on the distro kernel nothing must have loaded those modules.
-# timeout: 300
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 
 [ "$FLAVOR" = distro ] ||

@@ -6,7 +6,7 @@
 # real HTTP session to the allowlisted endpoint works; release restores
 # everything. Every expectation is checked where the packet would arrive and
 # in netfence's counters.
-# timeout: 400
+# timeout: 1200
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -6,7 +6,7 @@
 # a reply, and a reply-direction SYN without ACK is dropped: the listener
 # sees nothing and netfence counts a drop. Control: the same SYN passes once
 # a "dir in" rule for the listening port exists.
-# timeout: 300
+# timeout: 600
 . "$(dirname "$0")/lib.sh"
 nf_init
 

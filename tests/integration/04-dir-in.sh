@@ -5,7 +5,7 @@
 # runs a command; another peer cannot reach port 22; the jump host cannot
 # reach any other local port; the host cannot open connections to the jump
 # host (an outbound SYN through a dir in rule is dropped).
-# timeout: 500
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 

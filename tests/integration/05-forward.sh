@@ -5,7 +5,7 @@
 # allowlisted endpoint is forwarded, everything else is dropped by the
 # host's FORWARD hook (both directions), and a reply-direction SYN from the
 # allowlisted endpoint's port does not open a connection to the container.
-# timeout: 400
+# timeout: 1200
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -4,7 +4,7 @@
 # (always), IPv6 neighbour discovery (policy flag nd, default on) and the
 # DHCPv4 client (policy flag dhcp4, default on). Each default is turned
 # off once to show that the flag, not luck, let the traffic through.
-# timeout: 500
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 

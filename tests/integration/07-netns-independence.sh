@@ -3,7 +3,7 @@
 # State is per network namespace: isolating A leaves B untouched (no hook,
 # no filtering), B's own policy does not change A's, releasing A leaves B
 # isolated.
-# timeout: 300
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -5,7 +5,7 @@
 # every policy option, allow add/del/flush, save -> restore round trip,
 # audit mode, a 100,000-rule policy, unprivileged callers (exit 3), and the
 # module missing (exit 4).
-# timeout: 900
+# timeout: 1800
 . "$(dirname "$0")/lib.sh"
 nf_init
 

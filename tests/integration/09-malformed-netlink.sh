@@ -7,7 +7,7 @@
 # a negative errno and an extack message, and afterwards the policy in force
 # is the same (rules, generation) and still filters traffic. A TXN_ADD is
 # all or nothing.
-# timeout: 300
+# timeout: 600
 . "$(dirname "$0")/lib.sh"
 nf_init
 

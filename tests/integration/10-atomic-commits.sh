@@ -6,7 +6,7 @@
 # 1,000 commits alternate between them on one netlink socket, then more via
 # "netfence restore". Not one datagram of A may be lost (each must arrive
 # and its echo come back), not one of B may arrive.
-# timeout: 900
+# timeout: 1200
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -4,7 +4,7 @@
 # (one small set, then 100,000 rules) and is killed with SIGKILL leaves no
 # trace. The policy, generation and status are unchanged, the held rules
 # never take effect, and other sockets open transactions meanwhile and after.
-# timeout: 400
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -10,7 +10,7 @@
 #   carries conntrack state that is not a reply of a tracked connection and
 #   is dropped.
 # Runs last: on the distro kernel it loads nf_tables and nf_conntrack.
-# timeout: 400
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 
