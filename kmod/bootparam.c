@@ -182,5 +182,5 @@ int netfence_bootparam_next(const char **pos, struct netfence_rule *r,
 	if (len > NETFENCE_BOOTPARAM_ENTRY_MAX)
 		return -EINVAL;
 	memcpy(buf, entry, len + 1);
-	return bootparam_entry(buf, r);
+	return bootparam_entry(buf, r) ?: 1;
 }

@@ -28,7 +28,7 @@ _boot_restore() {
 trap 'rc=$?; _boot_restore; (exit $rc); _cleanup' EXIT
 
 expect_ok "unload netfence (nothing isolated)" rmmod netfence
-allow='10.0.76.2:tcp:7000, bogus-entry,10.0.76.2:tcp:2222:in,[fd00:76::2]:tcp:7000,10.0.76.0/16'
+allow='10.0.76.2:tcp:7000,bogus-entry,10.0.76.2:tcp:2222:in,[fd00:76::2]:tcp:7000,10.0.76.0/16'
 expect_ok "load with isolate_on_load=1 boot_allow=..." \
 	insmod "$NF_KO" isolate_on_load=1 "boot_allow=$allow"
 msgs=$(dmesg | grep 'netfence:' | tail -n 8)
