@@ -156,7 +156,7 @@ selected_tests() {
 # vm_start FLAVOR KDIR: build netfence for FLAVOR and boot its guest in
 # the background (pid in vm_pid_FLAVOR). Returns 1 when nothing to do.
 vm_start() {
-	local flavor=$1 kdir=$2 dir=$LOGS/$1 tests kunit=0 t limit=600 ko kunit_ko=
+	local flavor=$1 kdir=$2 dir=$LOGS/$1 tests kunit=0 t limit=1200 ko kunit_ko=
 	tests=$(selected_tests "$flavor")
 	[ "$flavor" = debug ] && want_layer kunit && kunit=1
 	[ -n "$tests" ] || [ "$kunit" = 1 ] || return 1
@@ -195,7 +195,7 @@ vm_start() {
 	} >"$dir/job.env"
 	printf '#!/bin/bash\nexec %q\n' "$NF_ROOT/tests/vm/guest-tests.sh" >"$dir/job.sh"
 	echo "$tests" >"$dir/tests"
-	echo "$kunit" >"$dir/kunit"
+	echo "$kunit" >"$dir/run-kunit"
 	info "booting the $flavor guest ($(echo "$tests" | grep -c .) integration tests$(
 		[ "$kunit" = 1 ] && echo ", KUnit"))"
 	tests/vm/boot.sh "$flavor" "$dir" "$limit" >"$dir/boot.log" 2>&1 &
@@ -226,11 +226,8 @@ vm_finish() {
 	kernel_issues "$dir" >"$dir/issues"
 	info "$flavor guest: booted in $(cat "$dir/boot-seconds" 2>/dev/null || echo '?') s," \
 		"whole run $(cat "$dir/wall-seconds" 2>/dev/null || echo '?') s (QEMU TCG)"
-	if [ "$rc" = 124 ]; then
-		info "$flavor guest timed out"
-	fi
 
-	if [ "$(cat "$dir/kunit")" = 1 ]; then
+	if [ "$(cat "$dir/run-kunit")" = 1 ]; then
 		kunit_results "$dir"
 	fi
 	for t in $(cat "$dir/tests"); do
@@ -263,6 +260,8 @@ vm_finish() {
 	done
 	if [ "$flavor" = debug ] && grep -q '^kmemleak ' "$dir/status" 2>/dev/null; then
 		kmemleak_result "$dir"
+	elif [ "$flavor" = debug ]; then
+		result FAIL "kmemleak [debug] (the check did not finish)" "$dir/console.log"
 	fi
 	# Anything the kernel said outside a test still fails the run.
 	for step in boot between; do
@@ -271,8 +270,12 @@ vm_finish() {
 			step_issues "$dir" "$step" | head -n 20
 		fi
 	done
-	if [ "$rc" != 0 ] && [ "$rc" != 124 ] && ! grep -q '^done' "$dir/status" 2>/dev/null; then
-		result FAIL "vm [$flavor] (guest stopped, status $rc)" "$dir/console.log"
+	if ! grep -q '^done' "$dir/status" 2>/dev/null; then
+		if [ "$rc" = 124 ]; then
+			result FAIL "vm [$flavor] (timed out)" "$dir/console.log"
+		else
+			result FAIL "vm [$flavor] (guest stopped, status $rc)" "$dir/console.log"
+		fi
 	fi
 }
 
