@@ -21,6 +21,13 @@ cd "$NF_ROOT" || exit 1
 T=${T:-}
 LOGS=$NF_BUILD/logs
 mkdir -p "$LOGS"
+# Two suites sharing build/ would overwrite each other's modules and logs:
+# the second one waits (NF_BUILD=DIR gives a run a build directory of its own).
+exec 8>"$NF_BUILD/.check.lock"
+if ! flock -n 8; then
+	echo "# waiting for another test run using $NF_BUILD to finish"
+	flock 8
+fi
 npass=0
 nfail=0
 nskip=0
