@@ -36,7 +36,7 @@ if [ -n "$quick" ]; then
 	modes=${BENCH_MODES:-single}
 	limit=900
 else
-	count=${BENCH_COUNT:-20000}
+	count=${BENCH_COUNT:-10000}
 	rounds=${BENCH_ROUNDS:-3}
 	sizes=${BENCH_SIZES:-10 100 1000 10000 100000}
 	modes=${BENCH_MODES:-single multi}
