@@ -366,7 +366,7 @@ serve() {
 	local name=$1 ns=$2 proto=$3 port=$4
 	shift 4
 	bg "$name" "$ns" $PROBE serve "$proto" "$port" "$@"
-	wait_for 30 grep -q '^listening' "$T/$name.log" ||
+	wait_for 120 grep -q '^listening' "$T/$name.log" ||
 		die "server $name ($proto $port in $ns) did not start: $(cat "$T/$name.log")"
 }
 
@@ -375,9 +375,9 @@ hits() {
 	grep -c '^got ' "$T/$1.log" 2>/dev/null
 }
 
-# wait_hits NAME N: wait (up to 5 s) until server NAME logged more than N.
+# wait_hits NAME N: wait (up to 10 s) until server NAME logged more than N.
 wait_hits() {
-	wait_for 5 _hits_above "$1" "$2"
+	wait_for 10 _hits_above "$1" "$2"
 }
 
 _hits_above() {
@@ -393,7 +393,7 @@ _isolated_is() {
 wait_listen() {
 	local opt=-ltnH
 	[ "$2" = udp ] && opt=-lunH
-	wait_for 30 _port_listening "$1" "$opt" "$3"
+	wait_for 120 _port_listening "$1" "$opt" "$3"
 }
 
 _port_listening() {
