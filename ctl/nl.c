@@ -55,11 +55,14 @@ int nf_report(const struct nf_sock *s, const char *what, int err)
 		return EXIT_PERM;
 	}
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
-		fprintf(stderr, "netfence: %s: %s%s%s\n", what,
-			err == -ENOKEY ?
+		const char *msg = err == -ENOKEY ?
 			"a release key is set: give it with --key-file" :
-			"wrong release key",
-			s->extack[0] ? ": " : "", s->extack);
+			"wrong release key";
+		/* The kernel's words too, unless they say the same. */
+		bool more = s->extack[0] && !strstr(msg, s->extack);
+
+		fprintf(stderr, "netfence: %s: %s%s%s%s\n", what, msg,
+			more ? " (" : "", more ? s->extack : "", more ? ")" : "");
 		return EXIT_FAIL;
 	}
 	fprintf(stderr, "netfence: %s: %s\n", what,
@@ -614,6 +617,14 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Events are not answers: no sequence number to check. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int nf_monitor(struct nf_sock *s, bool json, unsigned long count)
 {
 	struct monitor m = { .family = s->family, .json = json, .count = count };
@@ -635,7 +646,6 @@ int nf_monitor(struct nf_sock *s, bool json, unsigned long count)
 			nl_geterror(rc));
 		return EXIT_FAIL;
 	}
-	nl_socket_disable_seq_check(s->sk);
 	rc = nl_socket_set_nonblocking(s->sk);
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (rc < 0 || !cb) {
@@ -645,6 +655,7 @@ int nf_monitor(struct nf_sock *s, bool json, unsigned long count)
 		return EXIT_FAIL;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, &m);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	/* No SA_RESTART: poll() returns at once with EINTR. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
