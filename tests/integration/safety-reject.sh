@@ -59,16 +59,18 @@ else:
         time.sleep(0.5)
     print(" ".join(res))
 PY
-sock() { local ns=$1; shift; nsx "$ns" $PY "$T/sock.py" "$@"; }
+# tcpc NS DEST PORT TIMEOUT, udpc NS DEST PORT: run sock.py in NS.
+tcpc() { local ns=$1; shift; nsx "$ns" $PY "$T/sock.py" tcp "$@"; }
+udpc() { local ns=$1; shift; nsx "$ns" $PY "$T/sock.py" udp "$@"; }
 secs() { cut -d' ' -f2 <<<"$1"; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 log "drop (default): connect() hangs"
 expect_ok "isolate, no rule" nf "$H" isolate
-r=$(sock "$H" 10.0.73.2 80 3)
+r=$(tcpc "$H" 10.0.73.2 80 3)
 log "tcp connect, drop: $r"
 expect_match "connect times out without reject" '^timeout' "$r"
-r=$(sock "$H" 10.0.73.2 5000)
+r=$(udpc "$H" 10.0.73.2 5000)
 log "udp sends, drop: $r"
 expect_nomatch "no ECONNREFUSED without reject" 'ECONNREFUSED' "$r"
 
@@ -78,12 +80,12 @@ sleep 2
 expect_ok "isolate --reject" nf "$H" isolate --reject
 expect_eq "flags: reject" true "$(nf_get "$H" .flags.reject)"
 for dst in 10.0.73.2 fd00:73::2; do
-	r=$(sock "$H" "$dst" 80 3)
+	r=$(tcpc "$H" "$dst" 80 3)
 	log "tcp connect to $dst, reject: $r"
 	expect_match "connect to $dst: ECONNREFUSED" '^ECONNREFUSED' "$r"
 	if lt "$(secs "$r")" 0.5; then pass "connect to $dst refused in $(secs "$r") s (< 0.5 s)"
 	else fail "connect to $dst refused in under 0.5 s" "got: $r"; fi
-	r=$(sock "$H" "$dst" 5000)
+	r=$(udpc "$H" "$dst" 5000)
 	log "udp sends to $dst, reject: $r"
 	expect_match "udp to $dst: ECONNREFUSED on a later call" \
 		'^[A-Za-z]+ (ECONNREFUSED|[A-Za-z]+ ECONNREFUSED)' "$r"
@@ -92,10 +94,10 @@ expect_eq "other's tcp server saw nothing" 0 "$(hits xtcp)"
 expect_eq "other's udp server saw nothing" 0 "$(hits xudp)"
 
 log "reject mode: inbound drops stay silent"
-r=$(sock "$X" 10.0.73.1 8080 3)
+r=$(tcpc "$X" 10.0.73.1 8080 3)
 log "other connects to host, reject mode: $r"
 expect_match "inbound connect times out (no RST back)" '^timeout' "$r"
-r=$(sock "$X" fd00:73::1 8080 3)
+r=$(tcpc "$X" fd00:73::1 8080 3)
 expect_match "inbound connect times out, IPv6" '^timeout' "$r"
 expect_eq "host's server saw nothing" 0 "$(hits htcp)"
 
@@ -139,21 +141,21 @@ expect_ge "the next event reports the suppressed ones" 20 "$sup"
 expect_ok "isolate --event-rate 0" nf "$H" isolate --event-rate 0
 bg mon3 "$H" "$NF" monitor -j
 sleep 2
-sock "$H" 10.0.73.2 5003 >/dev/null
+udpc "$H" 10.0.73.2 5003 >/dev/null
 sleep 1
 kill "$mon3_pid" 2>/dev/null
 expect_eq "no drop event at rate 0" 0 "$(evcount "$T/mon3.log" 5003)"
 
 log "log line"
 expect_ok "isolate --log" nf "$H" isolate --log --event-rate 10
-sock "$H" 10.0.73.2 81 1 >/dev/null
+tcpc "$H" 10.0.73.2 81 1 >/dev/null
 sleep 0.5
 line=$(dmesg | grep 'netfence: drop ' | grep 'DPT=81' | tail -n1)
 log "kernel log: $line"
 expect_match "log line with --log" \
 	'netfence: drop IN= OUT=eth0 SRC=10\.0\.73\.1 DST=10\.0\.73\.2 LEN=[0-9]+ PROTO=TCP SPT=[0-9]+ DPT=81' "$line"
 expect_ok "isolate --event-rate 10 (a new policy, without log)" nf "$H" isolate --event-rate 10
-sock "$H" 10.0.73.2 82 1 >/dev/null
+tcpc "$H" 10.0.73.2 82 1 >/dev/null
 sleep 0.5
 expect_eq "no log line without --log" 0 "$(dmesg | grep 'netfence: drop ' | grep -c 'DPT=82')"
 
@@ -163,7 +165,7 @@ sleep 2
 expect_ok "isolate --audit (no rule)" nf "$H" isolate --audit
 before=$(nf_counter "$H" ipv4 local_out dropped_packets)
 n=$(hits xtcp)
-r=$(sock "$H" 10.0.73.2 80 5)
+r=$(tcpc "$H" 10.0.73.2 80 5)
 log "connect in audit mode: $r"
 expect_match "connect works in audit mode" '^connected' "$r"
 expect_drop_delta "would-be drops counted" "$H" ipv4 local_out "$before" 1
