@@ -4,6 +4,8 @@
 # Environment (job.env): NETFENCE_KO, NETFENCE (the tool), EMPTYHOOK_KO,
 # BENCH_DATA (allowlists from gen.py), BENCH_SIZES, BENCH_ROUNDS,
 # BENCH_COUNT (packets per measurement), BENCH_MODES (single, multi),
+# BENCH_MULTI_SIZES (sizes for many prefix lengths), BENCH_SWEEP_ROUNDS
+# (rounds of each allowlist measurement), BENCH_NF_VARIANTS (nf, nfport),
 # BENCH_IPT_MAX (largest iptables chain), BENCH_OUT (results directory).
 #
 # Writes BENCH_OUT/packets.csv:
@@ -26,7 +28,7 @@ echo "variant,family,mode,size,case,round,ns_per_packet,pps,forwarded" >"$pkts"
 echo "tool,family,mode,size,step,guest_ms,policy_memory,memfree_kb,slab_kb,vmalloc_kb,percpu_kb" \
 	>"$commit"
 
-log() { echo "bench: $(date +%s) $*"; }
+log() { echo "bench: ${EPOCHREALTIME%.*} $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 # Until the kernel's random generator is seeded, every random number costs
@@ -53,13 +55,21 @@ lsmod | grep -E '^(nf_conntrack|nf_tables|ip_tables|ip6_tables) ' &&
 	die "conntrack or a firewall is loaded before the benchmark"
 
 pg() { echo "$1" >/proc/net/pktgen/v0 || die "pktgen: $1 refused"; }
-tx() { cat /sys/class/net/dummy0/statistics/tx_packets; }
-# inrx FAMILY: IP packets received so far (proves the family sent).
+# Builtins only from here to the end of measure(): every program started
+# in the guest costs more than the measurement itself.
+tx() { read -r TX </sys/class/net/dummy0/statistics/tx_packets; }
+# inrx FAMILY: IP packets received so far in RX (proves the family sent).
 inrx() {
+	local k v rest
+	RX=0
 	if [ "$1" = 4 ]; then
-		awk '$1 == "Ip:" && $2 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp
+		while read -r k v rest; do
+			[ "$k" = Ip: ] && [ "$v" != Forwarding ] && { read -r RX _ <<<"${rest#* }"; return; }
+		done </proc/net/snmp
 	else
-		awk '$1 == "Ip6InReceives" { print $2 }' /proc/net/snmp6
+		while read -r k v; do
+			[ "$k" = Ip6InReceives ] && { RX=$v; return; }
+		done </proc/net/snmp6
 	fi
 }
 echo "add_device v0" >/proc/net/pktgen/kpktgend_0 || die "pktgen: cannot add v0"
@@ -67,10 +77,10 @@ echo "add_device v0" >/proc/net/pktgen/kpktgend_0 || die "pktgen: cannot add v0"
 # measure VARIANT FAMILY MODE SIZE CASE ROUND: one pktgen run into v0's
 # receive path; CASE hit sends from allowed sources, miss from others.
 measure() {
-	local fam=$2 case=$5 before res usec n
+	local fam=$2 case=$5 n=${cnt:-$count} tx0 rx0 line usec sent pps fwd ns
 	pg "clone_skb 0"
 	pg "xmit_mode netif_receive"
-	pg "count ${cnt:-$count}"
+	pg "count $n"
 	pg "pkt_size 60"
 	pg "dst_mac $mac"
 	if [ "$fam" = 4 ]; then
@@ -93,22 +103,31 @@ measure() {
 			pg "src6 2001:db8:8000::5"
 		fi
 	fi
-	before=$(tx)
-	rx=$(inrx "$fam")
+	tx; tx0=$TX
+	inrx "$fam"; rx0=$RX
 	echo start >/proc/net/pktgen/pgctrl
-	rx=$(($(inrx "$fam") - rx))
-	[ "$rx" -ge "${cnt:-$count}" ] || log "WARNING: $* received $rx IPv$fam packets, sent $count"
-	res=$(grep -A1 '^Result: OK' /proc/net/pktgen/v0) || die "pktgen failed: $(cat /proc/net/pktgen/v0)"
-	usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' <<<"$res" | head -n1)
-	n=$(sed -n 's/.*usec, \([0-9]*\) (.*/\1/p' <<<"$res" | head -n1)
-	pps=$(sed -n 's/^ *\([0-9]*\)pps.*/\1/p' <<<"$res")
-	fwd=$(($(tx) - before))
-	{ echo "== $*"; cat /proc/net/pktgen/v0; } >>"$out/pktgen.log"
-	echo "$1,$fam,$3,$4,$case,$6,$(awk -v u="$usec" -v n="$n" 'BEGIN { printf "%.1f", u * 1000 / n }'),$pps,$fwd" >>"$pkts"
+	tx; fwd=$((TX - tx0))
+	inrx "$fam"
+	[ $((RX - rx0)) -ge "$n" ] || log "WARNING: $* received $((RX - rx0)) IPv$fam packets, sent $n"
+	usec= pps=
+	while read -r line; do
+		case "$line" in
+		"Result: OK: "*)
+			usec=${line#Result: OK: }
+			sent=${usec#*usec, }
+			sent=${sent%% *}
+			usec=${usec%%(*}
+			;;
+		*pps*) [ -n "$usec" ] && [ -z "$pps" ] && pps=${line%%pps*} ;;
+		esac
+	done </proc/net/pktgen/v0
+	[ -n "$usec" ] && [ "$sent" = "$n" ] || die "pktgen failed: $(cat /proc/net/pktgen/v0)"
+	ns=$((usec * 10000 / sent))
+	echo "$1,$fam,$3,$4,$case,$6,$((ns / 10)).$((ns % 10)),$pps,$fwd" >>"$pkts"
 	if [ "$case" = miss ] && [ "$fwd" != 0 ]; then
 		log "WARNING: $* forwarded $fwd packets"
-	elif [ "$case" != miss ] && [ "$fwd" != "${cnt:-$count}" ]; then
-		log "WARNING: $* forwarded only $fwd of ${cnt:-$count} packets"
+	elif [ "$case" != miss ] && [ "$fwd" != "$n" ]; then
+		log "WARNING: $* forwarded only $fwd of $n packets"
 	fi
 }
 
@@ -130,7 +149,7 @@ nf_load() { "$NETFENCE_ROOT/tests/vm/load-module.sh" "$NETFENCE_KO"; }
 
 # Phase 1: nothing, released netfence, empty hook; interleaved rounds.
 log "baselines"
-for r in $(seq "$rounds"); do
+for ((r = 1; r <= rounds; r++)); do
 	for fam in 4 6; do
 		measure V0-none "$fam" - 0 hit "$r"
 		insmod "$EMPTYHOOK_KO" || die "cannot load the empty hook"
@@ -161,7 +180,7 @@ fw_clean() {
 # hitmiss VARIANT FAM MODE SIZE: the rounds of hit and miss.
 hitmiss() {
 	local r
-	for r in $(seq "$rounds"); do
+	for ((r = 1; r <= ${BENCH_SWEEP_ROUNDS:-$rounds}; r++)); do
 		measure "$1" "$2" "$3" "$4" hit "$r"
 		measure "$1" "$2" "$3" "$4" miss "$r"
 	done
@@ -169,13 +188,12 @@ hitmiss() {
 
 for fam in 4 6; do
 	for mode in ${BENCH_MODES:-single multi}; do
-		for n in $sizes; do
+		msizes=$sizes
+		[ "$mode" = multi ] && msizes=${BENCH_MULTI_SIZES:-$sizes}
+		for n in $msizes; do
 			tag=$fam-$mode-$n
 			log "allowlists $tag"
-			nfv="nf nfport"
-			# Port rules cost the same whatever the prefix lengths.
-			[ "$mode" = single ] || nfv=nf
-			for v in $nfv; do
+			for v in ${BENCH_NF_VARIANTS:-nf}; do
 				name=V2-netfence
 				[ $v = nfport ] && name=V2-netfence-port
 				b=$(meminfo)
@@ -199,7 +217,10 @@ for fam in 4 6; do
 				"$nf" release >/dev/null || die "release failed"
 				log "$v-$tag done"
 			done
-			for v in nft nftcat; do
+			nftv="nft nftcat"
+			# The concatenation costs the same whatever the prefix lengths.
+			[ "$mode" = single ] || nftv=nft
+			for v in $nftv; do
 				name=V3-nft-set
 				[ $v = nftcat ] && name=V3-nft-concat
 				b=$(meminfo)

@@ -111,59 +111,72 @@ def g(v, fam="4", mode="single", n=1000, case="hit"):
     return added(v, fam, mode, n, case)
 
 
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
 goals = ["## Goals", ""]
-v0, v1 = base("V0-none", "4"), base("V1-released", "4")
-if v0 and v1:
-    goals.append("- released within 1%% of V0: IPv4 %+.3f%%, IPv6 %+.3f%%" % (
-        (v1 - v0) / v0 * 100, (base("V1-released", "6") - base("V0-none", "6")) / base("V0-none", "6") * 100))
+big, small = max(sizes), min(sizes)
+for fam in ("4", "6"):
+    v0, v1 = base("V0-none", fam), base("V1-released", fam)
+    if v0 and v1:
+        d = (v1 - v0) / v0 * 100
+        goals.append("- released (V1) within 1%% of V0, %s: %+.2f%% (%.0f vs %.0f): %s" % (
+            FAMS[fam], d, v1, v0, verdict(abs(d) <= 1)))
 for fam in ("4", "6"):
     for mode in ("single", "multi"):
         a, b = g("V2-netfence", fam, mode), g("V3-nft-set", fam, mode)
         if a is not None and b:
-            goals.append("- %s %s, 1k hits: netfence +%.0f vs nftables +%.0f = %.2fx (goal <= 0.5x)" % (
-                FAMS[fam], MODES[mode], a, b, a / b))
-big, small = max(sizes), min(sizes)
+            goals.append("- 1k-rule hits, %s %s: netfence +%.0f, nftables +%.0f: %.2fx"
+                         " (goal <= 0.5x): %s" % (FAMS[fam], MODES[mode], a, b, a / b,
+                                                  verdict(a <= 0.5 * b)))
 for fam in ("4", "6"):
     for mode in ("single", "multi"):
+        parts = []
         for v, label in VARIANTS:
-            for case in ("hit", "miss"):
-                a = med.get((v, fam, mode, big, case))
-                b = med.get((v, fam, mode, small, case))
+            hi = max([n for n in sizes if (v, fam, mode, n, "hit") in med], default=None)
+            if hi is None or (v, fam, mode, small, "hit") not in med or hi == small:
+                continue
+            for case in (("hit", "miss") if v == "V2-netfence" else ("hit",)):
+                a, b = med.get((v, fam, mode, hi, case)), med.get((v, fam, mode, small, case))
                 if a is None or b is None:
                     continue
-                ab, bb = a - base("V0-none", fam), b - base("V0-none", fam)
-                if v.startswith("V2") or case == "hit":
-                    goals.append("- %s %s %s %s: %d vs %d entries: added %.0f vs %.0f = %.2fx"
-                                 " (total %.3fx) (goal for netfence <= 2x)" % (
-                                     FAMS[fam], MODES[mode], label, case, big, small, ab, bb,
-                                     ab / bb if bb else float("nan"), a / b))
-e4 = base("V6-emptyhook", "4") - base("V0-none", "4")
-e6 = base("V6-emptyhook", "6") - base("V0-none", "6")
-for fam, e in (("4", e4), ("6", e6)):
+                parts.append("%s %s %.2fx (added %.0f -> %.0f, %s entries)" % (
+                    label, case, a / b, b - base("V0-none", fam), a - base("V0-none", fam),
+                    "%d vs %d" % (hi, small)))
+        if parts:
+            goals.append("- %s %s, cost per packet at the largest vs %d entries: %s" % (
+                FAMS[fam], MODES[mode], small, "; ".join(parts)))
+for fam in ("4", "6"):
+    e = base("V6-emptyhook", fam) - base("V0-none", fam)
     for mode in ("single", "multi"):
+        parts = []
         for n in sizes:
             for case in ("hit", "miss"):
                 a = g("V2-netfence", fam, mode, n, case)
                 if a is not None and n in (small, 1000, big):
-                    goals.append("- %s %s %d %s: netfence +%.0f vs empty hook +%.0f = %.2fx (goal <= 1.5x)"
-                                 % (FAMS[fam], MODES[mode], n, case, a, e, a / e))
+                    parts.append("%d %s +%.0f = %.1fx" % (n, case, a, a / e))
+        if parts:
+            goals.append("- netfence vs empty hook (+%.0f), %s %s (goal <= 1.5x): %s" % (
+                e, FAMS[fam], MODES[mode], ", ".join(parts)))
 for r in cm:
-    if r["tool"] == "nf" and r["step"] == "isolate" and int(r["size"]) == big:
-        goals.append("- commit of %d rules (%s %s, isolate -f): %s ms (goal < 1000 ms)" % (
-            big, FAMS[r["family"]], r["mode"], r["guest_ms"]))
-    if r["tool"] == "nf" and r["step"] == "restore" and int(r["size"]) == big:
-        goals.append("- commit of %d rules (%s %s, restore while isolated): %s ms" % (
-            big, FAMS[r["family"]], r["mode"], r["guest_ms"]))
+    if r["tool"] == "nf" and int(r["size"]) == big and r["step"] in ("isolate", "restore"):
+        goals.append("- commit of %d rules, %s %s, %s: %s ms (goal < 1000 ms): %s" % (
+            big, FAMS[r["family"]], r["mode"], "isolate -f" if r["step"] == "isolate"
+            else "restore while isolated", r["guest_ms"], verdict(int(r["guest_ms"]) < 1000)))
     if r["tool"] == "nft" and int(r["size"]) == big:
-        goals.append("- nft -f of the same %d-entry set (%s %s): %s ms" % (
+        goals.append("- for comparison, nft -f of the same %d-entry set, %s %s: %s ms" % (
             big, FAMS[r["family"]], r["mode"], r["guest_ms"]))
 for r in cm:
     if r["tool"] in ("nf", "nft") and r["step"] in ("isolate", "load") and int(r["size"]) == big:
         n = int(r["size"])
-        goals.append("- memory per rule, %s %s %s: policy_memory %s B, MemFree delta %.0f B (goal <= 64 B per IPv4 rule)" % (
-            r["tool"], FAMS[r["family"]], r["mode"],
-            "%.1f" % (int(r["policy_memory"]) / n) if int(r["policy_memory"]) else "-",
-            int(r["memfree_kb"]) * 1024 / n))
+        pm = int(r["policy_memory"])
+        mf = int(r["memfree_kb"]) * 1024 / n
+        goal = r["tool"] == "nf" and r["family"] == "4"
+        goals.append("- memory per rule, %s %s %s, %d rules: %sMemFree delta %.0f B%s" % (
+            "netfence" if r["tool"] == "nf" else "nftables", FAMS[r["family"]], r["mode"], n,
+            "policy_memory %.1f B, " % (pm / n) if pm else "", mf,
+            " (goal <= 64 B): %s" % verdict(pm / n <= 64) if goal else ""))
 lines += goals + [""]
 
 # Plots.
@@ -180,7 +193,7 @@ for i, fam in enumerate(("4", "6")):
                 ys = [added(v, fam, mode, n, case) for n in xs]
                 ax.plot(xs, ys, styles[case], marker="o", color="C%d" % idx,
                         label="%s (%s)" % (label, case))
-        e = e4 if fam == "4" else e6
+        e = base("V6-emptyhook", fam) - base("V0-none", fam)
         ax.axhline(e, color="k", lw=0.8, ls=":", label="empty hook (V6)")
         ax.set_xscale("log")
         ax.set_yscale("symlog", linthresh=1000)

@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ -n "$quick" ]; then
-	count=${BENCH_COUNT:-10000}
+	count=${BENCH_COUNT:-5000}
 	rounds=${BENCH_ROUNDS:-1}
 	sizes=${BENCH_SIZES:-10 1000}
 	modes=${BENCH_MODES:-single}
@@ -42,6 +42,10 @@ else
 	modes=${BENCH_MODES:-single multi}
 	limit=3600
 fi
+multi_sizes=${BENCH_MULTI_SIZES:-$(echo $sizes | awk '{ print $1, ($3 ? $3 : ""), $NF }')}
+# icount makes rounds repeat to a few instructions per packet (the
+# baselines' spread shows it): one round of each allowlist measurement.
+sweep_rounds=${BENCH_SWEEP_ROUNDS:-1}
 
 for t in qemu-system-x86_64 nft iptables-legacy ip6tables-legacy ipset jq python3; do
 	command -v "$t" >/dev/null || nf_die "$t is missing (run tests/deps.sh)"
@@ -83,6 +87,7 @@ cp "$here/guest.sh" "$run/job.sh"
 	printf 'BENCH_OUT=/nfresults\n'
 	printf 'BENCH_COUNT=%q\nBENCH_ROUNDS=%q\nBENCH_SIZES=%q\nBENCH_MODES=%q\n' \
 		"$count" "$rounds" "$sizes" "$modes"
+	printf 'BENCH_MULTI_SIZES=%q\nBENCH_SWEEP_ROUNDS=%q\n' "$multi_sizes" "$sweep_rounds"
 } >"$run/job.env"
 
 nf_note "guest running ($count packets per measurement, $rounds rounds); log: $run/job.out"
