@@ -6,7 +6,7 @@
 # processes. Forwarded packets never match them. A cgroup path is resolved
 # when the rule is added (unknown path: refused, policy unchanged); a
 # cgroup removed later matches nothing, even if recreated under that path.
-# timeout: 600
+# timeout: 1500
 . "$(dirname "$0")/lib.sh"
 nf_init
 
