@@ -45,7 +45,8 @@ ctl:
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
-	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$(cat $(KDIR)/include/config/kernel.release)
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h)
 	install -D -m 0755 ctl/netfence $(DESTDIR)$(SBINDIR)/netfence
 	install -D -m 0644 ctl/netfence.8 $(DESTDIR)$(MANDIR)/man8/netfence.8
 	install -D -m 0644 ctl/netfence.bash-completion $(DESTDIR)$(BASHCOMPDIR)/netfence
