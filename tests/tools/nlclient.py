@@ -64,7 +64,6 @@ PROTO_VERSION = 1
 DIR_OUT, DIR_IN, DIR_BOTH = 1, 2, 3
 TXN_F_APPEND = 1
 COMMIT_F_ISOLATE = 1
-POLICY_F_ALL = (1 << 5) - 1
 AF_UNSPEC, AF_INET, AF_INET6 = 0, 2, 10
 IPPROTO = {"any": 0, "icmp": 1, "tcp": 6, "udp": 17, "icmpv6": 58}
 DIRS = {"out": DIR_OUT, "in": DIR_IN, "both": DIR_BOTH}
@@ -331,8 +330,8 @@ def cmd_malformed(g):
     # Unknown flag bits.
     case("TXN_BEGIN with unknown NETFENCE_A_TXN_FLAGS bit 0x80", CMD_TXN_BEGIN,
          P + u32(A_TXN_FLAGS, 0x80), cleanup=CMD_TXN_ABORT)
-    case("TXN_BEGIN with unknown policy flag bit 1<<5", CMD_TXN_BEGIN,
-         P + u32(A_POLICY_FLAGS, POLICY_F_ALL + 1), cleanup=CMD_TXN_ABORT)
+    case("TXN_BEGIN with unknown policy flag bit 1<<31", CMD_TXN_BEGIN,
+         P + u32(A_POLICY_FLAGS, 1 << 31), cleanup=CMD_TXN_ABORT)
     case("TXN_BEGIN with NETFENCE_A_TXN_FLAGS as u8", CMD_TXN_BEGIN,
          P + u8(A_TXN_FLAGS, 1), cleanup=CMD_TXN_ABORT)
     case("ISOLATE with unknown NETFENCE_A_ISOLATE_FLAGS bit 1", CMD_ISOLATE,
