@@ -10,7 +10,7 @@
 #   first packet: allowed endpoints work, anything else is dropped;
 # - "netfence isolate --file" then restores the saved policy (what the
 #   systemd unit does at boot), and release ends it all.
-# timeout: 300
+# timeout: 600
 . "$(dirname "$0")/lib.sh"
 nf_init
 [ "$_BASE_ISOLATED" = 0 ] || skip "a namespace is isolated: netfence cannot be reloaded"

@@ -10,7 +10,7 @@
 #   lockdep watch the debug kernel's log);
 # - once nothing is isolated the module unloads (its pending work waited
 #   for), and loads again.
-# timeout: 400
+# timeout: 600
 . "$(dirname "$0")/lib.sh"
 nf_init
 

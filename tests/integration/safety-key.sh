@@ -6,7 +6,7 @@
 # refused with the kernel's message and change nothing; the right key
 # releases; nothing the tool can read back holds the secret or its digest;
 # the deadline still releases a keyed namespace.
-# timeout: 300
+# timeout: 400
 . "$(dirname "$0")/lib.sh"
 nf_init
 

@@ -12,7 +12,7 @@
 # - log: a "netfence: drop ..." kernel log line with --log, none without;
 # - audit: nothing is dropped, the would-be drops are counted and reported
 #   with "audit": true.
-# timeout: 500
+# timeout: 600
 . "$(dirname "$0")/lib.sh"
 nf_init
 
