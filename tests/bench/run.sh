@@ -88,6 +88,7 @@ cp "$here/guest.sh" "$run/job.sh"
 	printf 'BENCH_COUNT=%q\nBENCH_ROUNDS=%q\nBENCH_SIZES=%q\nBENCH_MODES=%q\n' \
 		"$count" "$rounds" "$sizes" "$modes"
 	printf 'BENCH_MULTI_SIZES=%q\nBENCH_SWEEP_ROUNDS=%q\n' "$multi_sizes" "$sweep_rounds"
+	printf 'BENCH_CONFIGS=%q\n' "${BENCH_CONFIGS:-}"
 } >"$run/job.env"
 
 nf_note "guest running ($count packets per measurement, $rounds rounds); log: $run/job.out"
