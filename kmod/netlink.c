@@ -48,14 +48,25 @@
 static int netfence_validate_proto(const struct nlattr *attr,
 				   struct netlink_ext_ack *extack)
 {
+	if (nla_len(attr) != sizeof(u32)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "NETFENCE_A_PROTO must be a u32");
+		return -EINVAL;
+	}
 	if (nla_get_u32(attr) == NETFENCE_PROTO_VERSION)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr, "unsupported netfence protocol version");
 	return -EPROTONOSUPPORT;
 }
 
+/*
+ * Declared NLA_BINARY (length checked by the function): when the core
+ * reports a policy violation it echoes the attribute's policy, and 6.1
+ * cannot describe a validation function on an integer type (it warns in
+ * nla_get_range_unsigned()).
+ */
 #define NETFENCE_PROTO_POLICY \
-	[NETFENCE_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U32, netfence_validate_proto)
+	[NETFENCE_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, netfence_validate_proto, \
+						    sizeof(u32))
 
 static const struct nla_policy netfence_rule_policy[NETFENCE_RULE_A_MAX + 1] = {
 	[NETFENCE_RULE_A_FAMILY] = { .type = NLA_U8 },
