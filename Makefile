@@ -47,9 +47,8 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h)
-	install -D -m 0755 ctl/netfence $(DESTDIR)$(SBINDIR)/netfence
-	install -D -m 0644 ctl/netfence.8 $(DESTDIR)$(MANDIR)/man8/netfence.8
-	install -D -m 0644 ctl/netfence.bash-completion $(DESTDIR)$(BASHCOMPDIR)/netfence
+	$(MAKE) -C ctl install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) \
+		BASHCOMPDIR=$(BASHCOMPDIR)
 
 # The module source as DKMS wants it, without build products.
 dkms-src:
