@@ -12,6 +12,10 @@ mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# The machine's /tmp stays reachable under /.hosttmp: a checkout there (as
+# a CI clone may be) is bound back to its own path once job.env names it.
+mkdir -p /.hosttmp
+mount --bind /tmp /.hosttmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/netns /run/lock
@@ -29,6 +33,15 @@ if [ -f /nfresults/job.env ]; then
 	. /nfresults/job.env
 	set +a
 fi
+for p in "${NETFENCE_ROOT:-}" "${NETFENCE_KDIR:-}"; do
+	case "$p" in
+	/tmp/?*)
+		mkdir -p "$p"
+		mount --bind "/.hosttmp/${p#/tmp/}" "$p" ||
+			echo "guest-init: cannot bind $p" >&2
+		;;
+	esac
+done
 
 # A kernel that has everything built in has no /lib/modules of its own:
 # give modprobe its list of built-ins so "modprobe veth" succeeds there.
