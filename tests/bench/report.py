@@ -218,18 +218,30 @@ for idx, (tool, step, label) in enumerate((("nf", "isolate", "netfence isolate -
                       and r["mode"] == "single")
         if rows:
             ax[0].plot(*zip(*rows), ls, marker="o", color="C%d" % idx, label="%s %s" % (label, FAMS[fam]))
-    for fam, ls in (("4", "-"), ("6", "--")):
-        if step != "restore":
-            rows = sorted((int(r["size"]), int(r["memfree_kb"]) * 1024 / int(r["size"])) for r in cm
-                          if r["tool"] == tool and r["step"] == step and r["family"] == fam
-                          and r["mode"] == "single")
-            if rows:
-                ax[1].plot(*zip(*rows), ls, marker="o", color="C%d" % idx, label="%s %s" % (label, FAMS[fam]))
 ax[0].set_xscale("log"); ax[0].set_yscale("log")
 ax[0].set_xlabel("rules"); ax[0].set_ylabel("guest ms"); ax[0].set_title("commit time (one prefix length)")
-ax[1].set_xscale("log"); ax[1].set_xlabel("rules"); ax[1].set_ylabel("bytes per rule (MemFree delta)")
-ax[1].axhline(64, color="k", lw=0.8, ls=":")
-ax[1].set_title("kernel memory per rule (one prefix length)")
+# Memory: the module's own count, and MemFree deltas (noisy below ~10k
+# rules, where points at or under zero are left out).
+for idx, (tool, step, col, label) in enumerate((
+        ("nf", "isolate", "policy_memory", "netfence policy_memory"),
+        ("nf", "isolate", "memfree_kb", "netfence MemFree delta"),
+        ("nft", "load", "memfree_kb", "nft -f MemFree delta"))):
+    for fam, ls in (("4", "-"), ("6", "--")):
+        rows = []
+        for r in cm:
+            if r["tool"] == tool and r["step"] == step and r["family"] == fam \
+                    and r["mode"] == "single":
+                v = int(r[col]) * (1024 if col == "memfree_kb" else 1)
+                if v > 0:
+                    rows.append((int(r["size"]), v))
+        if rows:
+            ax[1].plot(*zip(*sorted(rows)), ls, marker="o", color="C%d" % idx,
+                       label="%s %s" % (label, FAMS[fam]))
+xs = sorted({int(r["size"]) for r in cm})
+ax[1].plot(xs, [64 * x for x in xs], color="k", lw=0.8, ls=":", label="64 B per rule")
+ax[1].set_xscale("log"); ax[1].set_yscale("log")
+ax[1].set_xlabel("rules"); ax[1].set_ylabel("bytes")
+ax[1].set_title("kernel memory of a policy (one prefix length)")
 for a in ax:
     a.grid(True, which="both", alpha=0.3)
     a.legend(fontsize=8)
