@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages that building and testing netfence need.
+# Install the Debian packages that building and testing netfence need,
+# and those named as arguments.
 # As root: apt-get update, then apt-get install -y the list (nothing is
 # done when every package is already installed). Otherwise: print the
 # command to run and fail.
@@ -17,6 +18,8 @@ packages=(
 	# programs the scenarios run inside the guests
 	iproute2 procps util-linux jq curl socat netcat-openbsd iperf3
 	nftables iptables ipset dnsmasq-base dropbear-bin openssh-client
+	# more, named by the caller (make bench: python3-matplotlib)
+	"$@"
 )
 
 missing=()

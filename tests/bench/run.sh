@@ -47,6 +47,7 @@ multi_sizes=${BENCH_MULTI_SIZES:-$(echo $sizes | awk '{ print $1, ($3 ? $3 : "")
 # baselines' spread shows it): one round of each allowlist measurement.
 sweep_rounds=${BENCH_SWEEP_ROUNDS:-1}
 
+"$NF_ROOT/tests/deps.sh" python3-matplotlib || exit 1
 for t in qemu-system-x86_64 nft iptables-legacy ip6tables-legacy ipset jq python3; do
 	command -v "$t" >/dev/null || nf_die "$t is missing (run tests/deps.sh)"
 done
