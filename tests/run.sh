@@ -153,10 +153,11 @@ INTEGRATION_DIR=${NETFENCE_INTEGRATION_DIR:-$NF_ROOT/tests/integration}
 # about eight times slower than Debian's, too slow for every scenario in
 # one suite. By default it runs KUnit and the scenarios below, which reach
 # the module's allocating, locking and deferred paths: netlink requests and
-# their rejections, transactions, hooks under traffic, the deadline work,
+# their rejections, transactions abandoned by a killed process, hooks under
+# traffic, socket lookups of identity rules, the deadline work,
 # netns teardown while isolated and the release key. DEBUG_TESTS=all runs
 # every scenario there too (or list names, space-separated).
-DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink safety-deadline safety-key}
+DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink 11-abandoned-transaction identity safety-deadline safety-key}
 
 # selected_tests FLAVOR: integration scripts selected for FLAVOR.
 selected_tests() {
