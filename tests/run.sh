@@ -155,9 +155,10 @@ INTEGRATION_DIR=${NETFENCE_INTEGRATION_DIR:-$NF_ROOT/tests/integration}
 # the module's allocating, locking and deferred paths: netlink requests and
 # their rejections, transactions abandoned by a killed process, hooks under
 # traffic, socket lookups of identity rules, the deadline work,
-# netns teardown while isolated and the release key. DEBUG_TESTS=all runs
+# netns teardown while isolated, the release key, isolation at load and
+# reject replies. DEBUG_TESTS=all runs
 # every scenario there too (or list names, space-separated).
-DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink 11-abandoned-transaction identity safety-deadline safety-key}
+DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink 11-abandoned-transaction identity safety-boot safety-deadline safety-existing safety-key safety-reject}
 
 # selected_tests FLAVOR: integration scripts selected for FLAVOR.
 selected_tests() {
