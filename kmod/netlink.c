@@ -160,7 +160,11 @@ static const struct nla_policy netfence_isolate_policy[NETFENCE_A_MAX + 1] = {
 	NETFENCE_KEY_POLICY,
 };
 
-/* Every request names the protocol version it speaks. */
+/*
+ * Every request names the protocol version it speaks. Its value was
+ * checked by the command's policy (NETFENCE_PROTO_POLICY); what the
+ * policy cannot require is its presence.
+ */
 static int netfence_check_proto(struct nlattr **attrs,
 				struct netlink_ext_ack *extack)
 {
@@ -168,7 +172,7 @@ static int netfence_check_proto(struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "missing NETFENCE_A_PROTO (protocol version)");
 		return -EPROTONOSUPPORT;
 	}
-	return netfence_validate_proto(attrs[NETFENCE_A_PROTO], extack);
+	return 0;
 }
 
 static u32 netfence_nla_get_u32_default(const struct nlattr *attr, u32 def)
@@ -180,7 +184,7 @@ static u32 netfence_nla_get_u32_default(const struct nlattr *attr, u32 def)
 struct netfence_nl_rule {
 	struct netfence_rule rule;
 	const struct nlattr *attr;
-	bool done;
+	bool done;	/* TXN_ADD: this message added it (not a duplicate) */
 };
 
 /* Identity fields of a rule; a cgroup path is resolved to its id now. */
@@ -399,21 +403,17 @@ static int netfence_txn_del_rules(struct netfence_txn *txn,
 				       "no such rule in the transaction");
 			break;
 		}
-		rules[i].done = true;
 	}
 	if (!err)
 		return 0;
 
 	/*
-	 * All or nothing: put back what this message removed. The builder
-	 * held these rules a moment ago, so this does not need more memory
-	 * than it had.
+	 * All or nothing: put back what this message removed, every rule
+	 * before the one that failed. The builder held these rules a moment
+	 * ago, so this does not need more memory than it had.
 	 */
-	while (i--) {
-		if (rules[i].done &&
-		    netfence_builder_add(txn->builder, &rules[i].rule, NULL))
-			WARN_ON_ONCE(1);
-	}
+	while (i--)
+		WARN_ON_ONCE(netfence_builder_add(txn->builder, &rules[i].rule, NULL));
 	return err;
 }
 
