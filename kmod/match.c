@@ -31,6 +31,7 @@ struct match_side {
 	u8 init_dir;		/* NETFENCE_DIR_OUT or NETFENCE_DIR_IN */
 	bool reply_ok;
 	const struct netfence_sockid *sid;	/* NULL: no identity rule */
+	bool id_only;		/* address rules already failed: skip them */
 };
 
 static inline bool port_in(const struct netfence_rule_fields *f, u16 port)
@@ -117,6 +118,8 @@ static int match_rules(const struct netfence_policy *pol,
 	const u8 *key;
 	u32 base, g, i, end;
 
+	if (s->id_only)
+		return match_identity(pol, s);
 	if (s->family == AF_INET) {
 		trie = &pol->trie4;
 		base = pol->base4;
@@ -145,7 +148,7 @@ static int match_rules(const struct netfence_policy *pol,
 static int match_path(const struct netfence_policy *pol, u8 family,
 		      const struct netfence_tuple *t, u8 flags,
 		      enum netfence_path path, bool reply_ok,
-		      const struct netfence_sockid *sid)
+		      const struct netfence_sockid *sid, bool id_only)
 {
 	struct match_side s = {
 		.t = t,
@@ -154,8 +157,12 @@ static int match_path(const struct netfence_policy *pol, u8 family,
 		.reply_ok = reply_ok,
 		/* Forwarded packets have no local socket. */
 		.sid = path == NETFENCE_PATH_FWD || !pol->n_id ? NULL : sid,
+		.id_only = id_only,
 	};
 	int ret;
+
+	if (id_only && !s.sid)
+		return NETFENCE_MATCH_DROP;
 
 	if (path == NETFENCE_PATH_IN) {
 		s.remote = &t->saddr;
@@ -192,10 +199,13 @@ static bool dhcp_allows(const struct netfence_flow *flow, enum netfence_path pat
 static bool builtin_allows(const struct netfence_policy *pol,
 			   const struct netfence_flow *flow,
 			   enum netfence_path path,
-			   const struct netfence_sockid *sid)
+			   const struct netfence_sockid *sid, bool id_only)
 {
 	u32 pf = pol->flags;
 
+	/* Neither depends on the socket: already refused without it. */
+	if (id_only)
+		goto icmp_err;
 	if (flow->family == AF_INET6) {
 		if ((pf & NETFENCE_POLICY_F_ND) && flow->t.proto == IPPROTO_ICMPV6 &&
 		    flow->icmp_type >= NDISC_ROUTER_SOLICITATION &&
@@ -210,6 +220,7 @@ static bool builtin_allows(const struct netfence_policy *pol,
 		    dhcp_allows(flow, path, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT))
 			return true;
 	}
+icmp_err:
 	if ((pf & NETFENCE_POLICY_F_ICMP_ERR) && (flow->flags & NETFENCE_FLOW_ICMP_ERR)) {
 		enum netfence_path inner_path;
 
@@ -225,16 +236,16 @@ static bool builtin_allows(const struct netfence_policy *pol,
 		else
 			inner_path = NETFENCE_PATH_FWD;
 		if (match_path(pol, flow->family, &flow->inner, flow->inner_flags,
-			       inner_path, true, sid) >= 0)
+			       inner_path, true, sid, id_only) >= 0)
 			return true;
 	}
 	return false;
 }
 
-int netfence_match(const struct netfence_policy *pol,
-		   const struct netfence_flow *flow,
-		   enum netfence_path path, enum netfence_ct ct,
-		   const struct netfence_sockid *sid)
+static int match(const struct netfence_policy *pol,
+		 const struct netfence_flow *flow,
+		 enum netfence_path path, enum netfence_ct ct,
+		 const struct netfence_sockid *sid, bool id_only)
 {
 	bool reply_ok;
 	int ret;
@@ -242,9 +253,26 @@ int netfence_match(const struct netfence_policy *pol,
 	/* Only an initiator may open: no SYN, no query, no untracked "reply". */
 	reply_ok = !(flow->flags & (NETFENCE_FLOW_SYN | NETFENCE_FLOW_ICMP_REQ)) &&
 		   ct != NETFENCE_CT_OTHER;
-	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok, sid);
+	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok,
+			 sid, id_only);
 	if (ret >= 0)
 		return ret;
-	return builtin_allows(pol, flow, path, sid) ? NETFENCE_MATCH_BUILTIN :
-						      NETFENCE_MATCH_DROP;
+	return builtin_allows(pol, flow, path, sid, id_only) ? NETFENCE_MATCH_BUILTIN :
+							       NETFENCE_MATCH_DROP;
+}
+
+int netfence_match(const struct netfence_policy *pol,
+		   const struct netfence_flow *flow,
+		   enum netfence_path path, enum netfence_ct ct,
+		   const struct netfence_sockid *sid)
+{
+	return match(pol, flow, path, ct, sid, false);
+}
+
+int netfence_match_identity(const struct netfence_policy *pol,
+			    const struct netfence_flow *flow,
+			    enum netfence_path path, enum netfence_ct ct,
+			    const struct netfence_sockid *sid)
+{
+	return match(pol, flow, path, ct, sid, true);
 }

@@ -56,4 +56,15 @@ int netfence_match(const struct netfence_policy *pol,
 		   enum netfence_path path, enum netfence_ct ct,
 		   const struct netfence_sockid *sid);
 
+/*
+ * For a packet that netfence_match() dropped without a socket: the same
+ * verdict netfence_match() gives with sid, found by trying only the rules
+ * that depend on the socket (identity rules, also for the packet an ICMP
+ * error quotes), not the address rules and builtins again.
+ */
+int netfence_match_identity(const struct netfence_policy *pol,
+			    const struct netfence_flow *flow,
+			    enum netfence_path path, enum netfence_ct ct,
+			    const struct netfence_sockid *sid);
+
 #endif /* _NETFENCE_MATCH_H */

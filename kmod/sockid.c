@@ -124,7 +124,7 @@ int netfence_sockid_match(const struct netfence_policy *pol,
 	id = netfence_sockid_get(&sid, skb, state, path);
 	if (!id)
 		return ret;
-	ret = netfence_match(pol, flow, path, ct, id);
+	ret = netfence_match_identity(pol, flow, path, ct, id);
 	netfence_sockid_put(&sid);
 	return ret;
 }

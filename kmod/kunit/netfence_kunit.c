@@ -2163,9 +2163,18 @@ static struct netfence_rule rule_cg(struct netfence_rule r, const char *path, u6
 	return r;
 }
 
-#define EXPECT_SID(pol, f, path, ct, sid, want) \
+/*
+ * Also checks that the glue's second pass, identity rules only after a
+ * drop without the socket, gives the same verdict as the full match.
+ */
+#define EXPECT_SID(pol, f, path, ct, sid, want) do { \
 	KUNIT_EXPECT_EQ_MSG(test, netfence_match(pol, &(f), path, ct, sid), want, \
-			    "%s", #f " on " #path " " #ct " with " #sid)
+			    "%s", #f " on " #path " " #ct " with " #sid); \
+	if (netfence_match(pol, &(f), path, ct, NULL) == DROP) \
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match_identity(pol, &(f), path, ct, sid), \
+				    want, "%s", "identity pass: " #f " on " #path " " #ct \
+				    " with " #sid); \
+} while (0)
 
 static void identity_validate_test(struct kunit *test)
 {
