@@ -137,6 +137,10 @@ if [ "$ctl_ok" = 1 ] && want_layer ctl; then
 	fi
 fi
 
+# The scenarios' traffic and JSON helper.
+tools_ok=0
+prereq build:nfprobe "$LOGS/build-nfprobe.log" make -C tests/tools && tools_ok=1
+
 # ---------------------------------------------------------------- dkms
 if want_layer dkms; then
 	if tests/dkms.sh >"$LOGS/dkms.log" 2>&1; then
@@ -183,6 +187,7 @@ vm_start() {
 	[ "$flavor" = debug ] && want_layer kunit && kunit=1
 	[ -n "$tests" ] || [ "$kunit" = 1 ] || return 1
 	[ "$ctl_ok" = 1 ] || { result FAIL "vm [$flavor] (needs ctl/netfence)"; return 1; }
+	[ "$tools_ok" = 1 ] || { result FAIL "vm [$flavor] (needs tests/tools/nfprobe)"; return 1; }
 	ko=$NF_BUILD/$flavor/netfence.ko
 	# Keep going past a broken KUnit module: netfence.ko alone still
 	# deserves its integration run.
