@@ -72,7 +72,7 @@ wait_listen "$D" udp 67 || die "dnsmasq did not start: $(cat "$T/dnsmasq.log")"
 expect_ok "isolate with the default policy (dhcp4 on)" nf "$L" isolate -a 'fd00:6::2 proto icmpv6'
 expect_eq "status: flags.dhcp4 is true" true "$(nf_get "$L" .flags.dhcp4)"
 a4=$(nf_counter "$L" ipv4 local_out accepted_packets)
-_run nsx "$L" $PROBE dhcp4 d0 --timeout 20
+_run nsx "$L" $PYPROBE dhcp4 d0 --timeout 20
 if grep -q '^lease 10.0.7.' "$T/last.out"; then
 	pass "DHCPv4 lease over UDP sockets: $(cat "$T/last.out")"
 else
@@ -95,7 +95,7 @@ expect_ok "isolate --no-dhcp4" nf "$L" isolate --no-dhcp4 -a 'fd00:6::2 proto ic
 expect_eq "status: flags.dhcp4 is false" false "$(nf_get "$L" .flags.dhcp4)"
 n=$(grep -c DHCPDISCOVER "$T/dnsmasq.log")
 d4=$(nf_counter "$L" ipv4 local_out dropped_packets)
-expect_fail "DHCPv4 over UDP sockets fails" nsx "$L" $PROBE dhcp4 d0 --timeout 6
+expect_fail "DHCPv4 over UDP sockets fails" nsx "$L" $PYPROBE dhcp4 d0 --timeout 6
 expect_eq "server saw no DISCOVER" "$n" "$(grep -c DHCPDISCOVER "$T/dnsmasq.log")"
 expect_drop_delta "the DISCOVER was counted as dropped" "$L" ipv4 local_out "$d4" 1
 # busybox udhcpc sends and receives through AF_PACKET sockets until it has

@@ -51,7 +51,7 @@ gen0=$(nf_get "$H" .policy_generation)
 db=$(nf_counter "$H" ipv4 local_out dropped_packets)
 
 log "sender: 4 flows (A4 A6 B4 B6) at $RATE rounds/s"
-bg sender "$H" $PROBE stream --rate "$RATE" --until "$T/stop" \
+bg sender "$H" $PYPROBE stream --rate "$RATE" --until "$T/stop" \
 	--flow A4,10.0.1.2,7000 --flow A6,fd00:1::2,7000 \
 	--flow B4,10.0.2.2,7000 --flow B6,fd00:2::2,7000
 sleep 2

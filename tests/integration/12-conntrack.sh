@@ -40,7 +40,7 @@ check_pair() {
 		res=10.0.4.2 srv=10.0.4.1 fam=ipv4
 		[ $v = 6 ] && res=fd00:4::2 srv=fd00:4::1 fam=ipv6
 		n=$(grep -c 'query\[A\] example.test' "$T/${name}dnsmasq.log")
-		_run nsx "$h" $PROBE dns "$res" example.test
+		_run nsx "$h" $PYPROBE dns "$res" example.test
 		if grep -q 'answer 10.9.9.9' "$T/last.out"; then
 			pass "$name: real query to $res answered"
 		else
@@ -54,7 +54,7 @@ check_pair() {
 		n=$(hits "${name}udp")
 		d=$(nf_counter "$h" $fam local_in dropped_packets)
 		expect_ok "$name: resolver sends a spoofed reply from $res:53 to port 40000" \
-			nsx "$r" $PROBE rawudp "$res" 53 "$srv" 40000
+			nsx "$r" $PYPROBE rawudp "$res" 53 "$srv" 40000
 		sleep 1
 		if [ "$want" = delivered ]; then
 			expect_eq "$name: spoofed datagram delivered without conntrack (v$v)" \

@@ -153,10 +153,10 @@ expect_fail "after a's session: cgroup b tcp 8080" incg b "$H" $PROBE tcp $R4 80
 log "inbound: a listener of cgroup a accepts (dir in), one of cgroup b does not"
 expect_ok "allow add: cgroup a tcp 9090-9091 dir in" \
 	nf "$H" allow add cgroup "$A" proto tcp port 9090-9091 dir in
-bg lsa "$H" sh -c 'echo $$ >"$0/cgroup.procs" && exec '"$PY"' "$1" serve tcp 9090 --echo' \
-	"$CG/a" "$TOOLS/probe.py"
-bg lsb "$H" sh -c 'echo $$ >"$0/cgroup.procs" && exec '"$PY"' "$1" serve tcp 9091 --echo' \
-	"$CG/b" "$TOOLS/probe.py"
+bg lsa "$H" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$1" serve tcp 9090 --echo' \
+	"$CG/a" "$PROBE"
+bg lsb "$H" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$1" serve tcp 9091 --echo' \
+	"$CG/b" "$PROBE"
 wait_listen "$H" tcp 9090 || die "listener of cgroup a did not start"
 wait_listen "$H" tcp 9091 || die "listener of cgroup b did not start"
 for dst in 10.0.7.1 fd00:7::1; do

@@ -37,10 +37,10 @@ expect_match "bad entry logged" 'boot_allow: invalid rule "bogus-entry" left out
 expect_match "entry with host bits logged" 'boot_allow: invalid rule "10.0.76.0/16" left out' "$msgs"
 expect_match "isolated at load, 3 rules" 'isolate_on_load: initial namespace isolated with 3 rules' "$msgs"
 st=$("$NF" -j status)
-expect_eq "initial namespace isolated" true "$(jq -r .isolated <<<"$st")"
-expect_eq "3 rules" 3 "$(jq -r .rules <<<"$st")"
-expect_eq "default toggles on (nd)" true "$(jq -r .flags.nd <<<"$st")"
-expect_eq "default toggles on (dhcp4)" true "$(jq -r .flags.dhcp4 <<<"$st")"
+expect_eq "initial namespace isolated" true "$("$PROBE" json .isolated <<<"$st")"
+expect_eq "3 rules" 3 "$("$PROBE" json .rules <<<"$st")"
+expect_eq "default toggles on (nd)" true "$("$PROBE" json .flags.nd <<<"$st")"
+expect_eq "default toggles on (dhcp4)" true "$("$PROBE" json .flags.dhcp4 <<<"$st")"
 log "rules: $("$NF" allow list | tr '\n' '|')"
 expect_match "rule: tcp 7000 out" '10\.0\.76\.2 proto tcp port 7000' "$("$NF" allow list)"
 expect_match "rule: tcp 2222 in" '10\.0\.76\.2 proto tcp port 2222 dir in' "$("$NF" allow list)"
@@ -48,8 +48,10 @@ expect_match "rule: IPv6 tcp 7000" 'fd00:76::2 proto tcp port 7000' "$("$NF" all
 expect_fail "rmmod refused while isolated" rmmod netfence
 
 log "an interface brought up after isolation is filtered from its first packet"
+# init_drops: IPv4 local_out drops of the initial namespace.
+init_drops() { "$NF" -j status | "$PROBE" json | json_sum family ipv4 hook local_out dropped_packets; }
 ns_new P peer
-"$NF" -j status | jq -r '[.counters[] | select(.family == "ipv4" and .hook == "local_out") | .dropped_packets] | add // 0' >"$T/drop0"
+init_drops >"$T/drop0"
 ip link add nfb0 type veth peer name eth0 netns "$P" || die "veth"
 ip addr add 10.0.76.1/24 dev nfb0
 ip -6 addr add fd00:76::1/64 dev nfb0 nodad
@@ -63,7 +65,7 @@ _PIDS+=($!)
 wait_for 30 grep -q '^listening' "$T/h2222.log" || die "server on 2222 did not start"
 expect_fail "first packet to peer tcp 7001 (not allowed) dropped" $PROBE tcp 10.0.76.2 7001
 expect_eq "peer's 7001 server saw nothing" 0 "$(hits p7001)"
-drop1=$("$NF" -j status | jq -r '[.counters[] | select(.family == "ipv4" and .hook == "local_out") | .dropped_packets] | add // 0')
+drop1=$(init_drops)
 expect_ge "dropped at local_out" $(($(cat "$T/drop0") + 1)) "$drop1"
 expect_fail "peer cannot ping the host" ping4 "$P" 10.0.76.1
 expect_ok "boot rule: host reaches peer tcp 7000" $PROBE tcp 10.0.76.2 7000
@@ -74,11 +76,11 @@ expect_fail "peer cannot reach host tcp 2222 over IPv6 (no such rule)" tcp "$P" 
 log "the saved policy restored by netfence isolate --file"
 printf '# restored at boot\n10.0.76.2 proto tcp port 7001\n' >"$T/policy"
 expect_ok "isolate --file" "$NF" isolate --file "$T/policy"
-expect_eq "1 rule" 1 "$("$NF" -j status | jq -r .rules)"
+expect_eq "1 rule" 1 "$("$NF" -j status | "$PROBE" json .rules)"
 expect_ok "restored rule: host reaches peer tcp 7001" $PROBE tcp 10.0.76.2 7001
 expect_fail "boot rule gone: tcp 7000 dropped" $PROBE tcp 10.0.76.2 7000
 expect_ok "release the initial namespace" "$NF" release
-expect_eq "released" false "$("$NF" -j status | jq -r .isolated)"
+expect_eq "released" false "$("$NF" -j status | "$PROBE" json .isolated)"
 expect_ok "peer pings the host once released" ping4 "$P" 10.0.76.1
 expect_ok "rmmod once released" rmmod netfence
 nf_load_module

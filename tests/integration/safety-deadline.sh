@@ -29,7 +29,6 @@ kts() { dmesg | grep -E -- "$1" | tail -n1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p
 # within LO HI X: LO <= X <= HI (decimals).
 within() { awk -v l="$1" -v h="$2" -v x="$3" 'BEGIN { exit !(x >= l && x <= h) }'; }
 diff_s() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
-released() { [ "$(nf_get "$1" .isolated)" = false ]; }
 deadline_lines() { dmesg | grep -c 'isolation deadline passed'; }
 
 log "deadline in status; renew moves it; --timeout 0 removes it"
@@ -79,7 +78,7 @@ sleep 3
 kmark "isolate-5s-before"
 expect_ok "isolate --timeout 5s" nf "$A" isolate --timeout 5s
 kmark "isolate-5s-after"
-if wait_for 60 released "$A"; then pass "released by itself"; else fail "released by itself"; fi
+if wait_for 60 nf_released "$A"; then pass "released by itself"; else fail "released by itself"; fi
 t_before=$(kts 'netfence-test: isolate-5s-before')
 t_after=$(kts 'netfence-test: isolate-5s-after')
 t_rel=$(kts 'isolation deadline passed')

@@ -19,7 +19,6 @@ addr "$B" eth0 10.0.72.2/24
 printf 'correct horse battery staple' >"$T/key"
 printf 'correct horse battery stapler' >"$T/wrong"
 digest=$(sha256sum <"$T/key" | cut -d' ' -f1)
-released() { [ "$(nf_get "$1" .isolated)" = false ]; }
 
 log "isolate with a release key"
 expect_ok "isolate --key-file" nf "$A" isolate --key-file "$T/key" -a '10.0.72.2 proto tcp port 7'
@@ -79,7 +78,7 @@ expect_ok "release without key" nf "$A" release
 log "the deadline still releases a keyed namespace"
 expect_ok "isolate --key-file --timeout 5s" nf "$A" isolate --key-file "$T/key" --timeout 5s
 expect_eq "key required" true "$(nf_get "$A" .key_required)"
-if wait_for 60 released "$A"; then pass "released by its deadline despite the key"
+if wait_for 60 nf_released "$A"; then pass "released by its deadline despite the key"
 else fail "released by its deadline despite the key"; fi
 expect_eq "key cleared by the deadline release" false "$(nf_get "$A" .key_required)"
 expect_ok "the key from stdin works too" sh -c "'$NF' -n '$A' isolate --key-file - <'$T/key'"

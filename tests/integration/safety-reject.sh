@@ -25,44 +25,19 @@ serve xtcp "$X" tcp 80
 serve xudp "$X" udp 5000
 serve htcp "$H" tcp 8080
 
-# sock.py tcp DEST PORT TIMEOUT: "RESULT SECONDS" (connected, timeout or an
-# errno name). sock.py udp DEST PORT: result of 3 sends on a connected
-# socket, 0.5 s apart ("sent" or an errno name).
-cat >"$T/sock.py" <<'PY'
-import errno, socket, sys, time
-mode, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-def name(e):
-    return errno.errorcode.get(e.errno, str(e.errno))
-if mode == "tcp":
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.settimeout(float(sys.argv[4]))
-    t = time.monotonic()
-    try:
-        s.connect((dst, port))
-        r = "connected"
-    except socket.timeout:
-        r = "timeout"
-    except OSError as e:
-        r = name(e)
-    print("%s %.3f" % (r, time.monotonic() - t))
-else:
-    s = socket.socket(fam, socket.SOCK_DGRAM)
-    s.connect((dst, port))
-    res = []
-    for i in range(3):
-        try:
-            s.send(b"x")
-            res.append("sent")
-        except OSError as e:
-            res.append(name(e))
-        time.sleep(0.5)
-    print(" ".join(res))
-PY
-# tcpc NS DEST PORT TIMEOUT, udpc NS DEST PORT: run sock.py in NS.
-tcpc() { local ns=$1; shift; nsx "$ns" $PY "$T/sock.py" tcp "$@"; }
-udpc() { local ns=$1; shift; nsx "$ns" $PY "$T/sock.py" udp "$@"; }
-secs() { cut -d' ' -f2 <<<"$1"; }
+# tcpc NS DEST PORT TIMEOUT: "RESULT SECONDS" of a TCP connect (connected,
+# timeout or an errno name). udpc NS DEST PORT: result of 3 sends on a
+# connected socket, 0.5 s apart ("sent" or an errno name each).
+tcpc() {
+	local out
+	out=$("$PROBE" -n "$1" tcp "$2" "$3" --timeout "$4")
+	case "$out" in
+	connected*) echo "connected ${out##* }" ;;
+	*) echo "${out#*: }" ;;
+	esac
+}
+udpc() { "$PROBE" -n "$1" udp "$2" "$3" --connect --count 3 --interval 0.5; }
+secs() { echo "${1##* }"; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 log "drop (default): connect() hangs"
@@ -126,9 +101,9 @@ expect_ok "isolate --event-rate 2" nf "$H" isolate --event-rate 2
 expect_eq "status: event_rate 2" 2 "$(nf_get "$H" .event_rate)"
 bg mon2 "$H" "$NF" monitor -j
 sleep 2
-nsx "$H" $PROBE udp 10.0.73.2 5001 --count 30 >/dev/null 2>&1
+udp "$H" 10.0.73.2 5001 --count 30 >/dev/null 2>&1
 sleep 1.5
-nsx "$H" $PROBE udp 10.0.73.2 5002 >/dev/null 2>&1
+udp "$H" 10.0.73.2 5002 >/dev/null 2>&1
 sleep 1
 kill "$mon2_pid" 2>/dev/null
 evcount() { jq -s --argjson p "$2" 'map(select(.event == "drop" and .dport == $p)) | length' "$1"; }

@@ -1,15 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Traffic endpoints for netfence's integration scenarios.
+"""The rarer traffic endpoints of netfence's integration scenarios (the
+common ones, TCP/UDP clients and servers, are in nfprobe.c).
 
-  probe.py serve tcp|udp PORT [--echo] [--bind ADDR]
-      Dual-stack server. Prints "listening", then one line per accepted TCP
-      connection or received UDP datagram: "got PROTO from ADDR PORT ...".
-  probe.py tcp DEST PORT [--src ADDR] [--sport P] [--timeout S (1.5)] [--expect-echo]
-      TCP connect and send one line. Exit 0 when connected (and echoed),
-      1 when not, 3 when the local bind failed (no verdict on the network).
-  probe.py udp DEST PORT [--src ADDR] [--sport P] [--count N] [--expect-reply]
-      Send datagrams. Exit 0 when every send worked (and a reply came).
   probe.py rawudp SRC SPORT DEST DPORT [--payload TEXT]
       Send one UDP datagram with any source address and port (raw socket).
   probe.py dns SERVER NAME
@@ -37,114 +30,6 @@ def family_of(addr):
 
 def out(line):
     print(line, flush=True)
-
-
-def cmd_serve(a):
-    fam = family_of(a.bind) if a.bind else socket.AF_INET6
-    bind = a.bind or "::"
-    stype = socket.SOCK_STREAM if a.proto == "tcp" else socket.SOCK_DGRAM
-    try:
-        s = socket.socket(fam, stype)
-        if fam == socket.AF_INET6 and not a.bind:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    except OSError:
-        fam, bind = socket.AF_INET, "0.0.0.0"
-        s = socket.socket(fam, stype)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((bind, a.port))
-    if a.proto == "tcp":
-        s.listen(128)
-    out("listening %s %d" % (a.proto, a.port))
-    if a.proto == "udp":
-        while True:
-            data, peer = s.recvfrom(65535)
-            out("got udp from %s %d len %d %s" % (unmap(peer[0]), peer[1], len(data),
-                                                  data[:40].decode(errors="replace").strip()))
-            if a.echo:
-                try:
-                    s.sendto(data, peer)
-                except OSError as e:
-                    out("echo failed: %s" % e)
-    while True:
-        c, peer = s.accept()
-        out("got tcp from %s %d" % (unmap(peer[0]), peer[1]))
-        import threading
-        threading.Thread(target=tcp_conn, args=(c, a.echo), daemon=True).start()
-
-
-def unmap(addr):
-    return addr[7:] if addr.startswith("::ffff:") and "." in addr else addr
-
-
-def tcp_conn(c, echo):
-    c.settimeout(5)
-    try:
-        while True:
-            d = c.recv(4096)
-            if not d:
-                break
-            if echo:
-                c.sendall(d)
-    except OSError:
-        pass
-    finally:
-        c.close()
-
-
-def bound_socket(a, stype):
-    fam = family_of(a.dest)
-    s = socket.socket(fam, stype)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if a.src or a.sport:
-        try:
-            s.bind((a.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), a.sport or 0))
-        except OSError as e:
-            # Exit 3: a local setup error, not a network verdict.
-            out("bind %s %s: %s" % (a.src, a.sport, e))
-            sys.exit(3)
-    return s
-
-
-def cmd_tcp(a):
-    s = bound_socket(a, socket.SOCK_STREAM)
-    s.settimeout(a.timeout)
-    try:
-        s.connect((a.dest, a.port))
-        s.sendall(b"hello from probe\n")
-        if a.expect_echo:
-            d = s.recv(100)
-            if not d:
-                out("connected, no echo")
-                return 1
-        out("connected %s -> %s %d" % (s.getsockname()[0], a.dest, a.port))
-        return 0
-    except OSError as e:
-        out("tcp %s %d: %s" % (a.dest, a.port, e))
-        return 1
-    finally:
-        s.close()
-
-
-def cmd_udp(a):
-    s = bound_socket(a, socket.SOCK_DGRAM)
-    s.settimeout(a.timeout)
-    rc = 0
-    for i in range(a.count):
-        try:
-            s.sendto(b"probe %d\n" % i, (a.dest, a.port))
-        except OSError as e:
-            out("send %d to %s %d: %s" % (i, a.dest, a.port, e))
-            rc = 1
-    if rc == 0 and a.expect_reply:
-        try:
-            d, peer = s.recvfrom(65535)
-            out("reply from %s %d" % (peer[0], peer[1]))
-        except OSError as e:
-            out("no reply from %s %d: %s" % (a.dest, a.port, e))
-            rc = 1
-    elif rc == 0:
-        out("sent %d to %s %d" % (a.count, a.dest, a.port))
-    return rc
 
 
 def csum(data):
@@ -363,8 +248,7 @@ def cmd_stream(a):
 class Args:
     """Tiny argument parser (argparse costs seconds to import under TCG)."""
 
-    FLAGS = {"echo", "expect_echo", "expect_reply"}
-    TYPES = {"port": int, "sport": int, "dport": int, "count": int, "timeout": float,
+    TYPES = {"sport": int, "dport": int, "timeout": float,
              "rate": float, "duration": float}
 
     def __init__(self, argv, positional, **defaults):
@@ -376,9 +260,7 @@ class Args:
             w = argv[i]
             if w.startswith("--"):
                 k = w[2:].replace("-", "_")
-                if k in self.FLAGS:
-                    setattr(self, k, True)
-                elif k == "flow":
+                if k == "flow":
                     self.flow.append(argv[i + 1])
                     i += 1
                 else:
@@ -394,11 +276,6 @@ class Args:
 
 
 COMMANDS = {
-    "serve": (cmd_serve, ["proto", "port"], dict(echo=False, bind=None)),
-    "tcp": (cmd_tcp, ["dest", "port"], dict(src=None, sport=None, timeout=1.5,
-                                            expect_echo=False)),
-    "udp": (cmd_udp, ["dest", "port"], dict(src=None, sport=None, timeout=2.0, count=1,
-                                            expect_reply=False)),
     "rawudp": (cmd_rawudp, ["src", "sport", "dest", "dport"], dict(payload="spoofed\n")),
     "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
     "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
