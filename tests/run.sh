@@ -12,7 +12,10 @@
 # "N passed, N failed" (", N skipped" when some were skipped).
 #
 # T=REGEX runs only the tests whose name matches (e.g. T=02-basic,
-# T='basic.*debug', T=kunit, T=checkpatch). Logs: build/logs/.
+# T='basic.*debug', T=kunit, T=checkpatch). DEBUG_TESTS picks the debug
+# kernel's scenarios (below). NETFENCE_DISTRO_GUESTS and
+# NETFENCE_DEBUG_GUESTS (2 each) set how many guests of each kernel share
+# the scenarios. Logs: build/logs/ (one directory per guest).
 set -uo pipefail
 
 . "$(dirname "$0")/vm/common.sh"
@@ -179,10 +182,40 @@ selected_tests() {
 	done
 }
 
-# vm_start FLAVOR KDIR: build netfence for FLAVOR and boot its guest in
-# the background (pid in vm_pid_FLAVOR). Returns 1 when nothing to do.
+# Guests per kernel: each kernel's scenarios are spread over this many
+# guests that run side by side (a guest runs its share one after another).
+# Much of a scenario is waiting (timeouts of blocked connects, deadlines),
+# during which another guest uses the machine's CPUs.
+GUESTS_distro=${NETFENCE_DISTRO_GUESTS:-2}
+GUESTS_debug=${NETFENCE_DEBUG_GUESTS:-2}
+# Scenario durations of the last run ("FLAVOR NAME SECONDS"), to balance.
+DURATIONS=$NF_BUILD/durations
+
+# split_tests FLAVOR N KUNIT TESTS...: N lines, the tests of each guest,
+# longest first onto the least loaded guest (durations of the last run, 60 s
+# when unknown). KUnit (KUNIT=1), run by the first guest, counts 30 s.
+split_tests() {
+	local flavor=$1 n=$2 kunit=$3 t
+	shift 3
+	for t in "$@"; do
+		echo "$t $(awk -v f="$flavor" -v n="$(basename "$t" .sh)" \
+			'$1 == f && $2 == n { s = $3 } END { print s ? s : 60 }' \
+			"$([ -f "$DURATIONS" ] && echo "$DURATIONS" || echo /dev/null)")"
+	done | sort -k2,2nr -k1,1 | awk -v n="$n" -v k="$kunit" '
+		BEGIN { for (i = 1; i <= n; i++) load[i] = 0; if (k) load[1] = 30 }
+		{
+			best = 1
+			for (i = 2; i <= n; i++) if (load[i] < load[best]) best = i
+			load[best] += $2; lane[best] = lane[best] " " $1
+		}
+		END { for (i = 1; i <= n; i++) print substr(lane[i], 2) }'
+}
+
+# vm_start FLAVOR KDIR: build netfence for FLAVOR and boot its guests in
+# the background (their run directories in guests_FLAVOR, pids in
+# vm_pid_GUEST). Returns 1 when nothing to do.
 vm_start() {
-	local flavor=$1 kdir=$2 dir=$LOGS/$1 tests kunit=0 t limit=1200 ko kunit_ko=
+	local flavor=$1 kdir=$2 tests kunit=0 ko kunit_ko= n lanes i=0 lane gk
 	tests=$(selected_tests "$flavor")
 	[ "$flavor" = debug ] && want_layer kunit && kunit=1
 	[ -n "$tests" ] || [ "$kunit" = 1 ] || return 1
@@ -202,11 +235,33 @@ vm_start() {
 			kunit=0
 		fi
 	fi
+	n=GUESTS_$flavor
+	n=${!n}
+	[ "$n" -ge 1 ] 2>/dev/null || n=1
+	# No more guests than there is work for.
+	[ "$n" -gt $(($(echo "$tests" | grep -c .) + kunit)) ] &&
+		n=$(($(echo "$tests" | grep -c .) + kunit))
+	lanes=$(split_tests "$flavor" "$n" "$kunit" $tests)
+	rm -rf "$LOGS/$flavor" "$LOGS/$flavor"-[0-9]*
+	eval "guests_$flavor="
+	while IFS= read -r lane || [ "$i" -lt "$n" ]; do
+		i=$((i + 1))
+		gk=0
+		[ "$i" = 1 ] && gk=$kunit
+		[ -n "$lane" ] || [ "$gk" = 1 ] || continue
+		vm_boot "$flavor" "$kdir" "$LOGS/$flavor-$i" "$ko" "$kunit_ko" "$gk" "$lane"
+		eval "guests_$flavor+=\" $flavor-$i\""
+		[ "$i" -ge "$n" ] && break
+	done <<<"$lanes"
+}
+
+# vm_boot FLAVOR KDIR RUNDIR KO KUNIT_KO RUN_KUNIT TESTS: boot one guest.
+vm_boot() {
+	local flavor=$1 kdir=$2 dir=$3 ko=$4 kunit_ko=$5 kunit=$6 tests=$7 t limit=1200
 	for t in $tests; do
 		limit=$((limit + $(sed -n 's/^# timeout: *\([0-9]\+\).*/\1/p' "$t" | head -n1 |
 			grep . || echo 300)))
 	done
-	rm -rf "$dir"
 	mkdir -p "$dir"
 	{
 		printf 'NETFENCE_FLAVOR=%q\n' "$flavor"
@@ -217,16 +272,18 @@ vm_start() {
 		printf 'NETFENCE_KUNIT_KO=%q\n' "$kunit_ko"
 		printf 'NETFENCE_RUN_KUNIT=%q\n' "$kunit"
 		printf 'NETFENCE_KDIR=%q\n' "$kdir"
-		printf 'NETFENCE_TESTS=%q\n' "$(echo $tests)"
+		printf 'NETFENCE_TESTS=%q\n' "$tests"
 		printf 'PATH=%q\n' "$NF_ROOT/ctl:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	} >"$dir/job.env"
 	printf '#!/bin/bash\nexec %q\n' "$NF_ROOT/tests/vm/guest-tests.sh" >"$dir/job.sh"
-	echo "$tests" >"$dir/tests"
+	echo "$flavor" >"$dir/flavor"
+	printf '%s\n' $tests >"$dir/tests"
 	echo "$kunit" >"$dir/run-kunit"
-	info "booting the $flavor guest ($(echo "$tests" | grep -c .) integration tests$(
+	info "booting ${dir##*/} ($(printf '%s\n' $tests | grep -c .) integration tests$(
 		[ "$kunit" = 1 ] && echo ", KUnit"))"
 	tests/vm/boot.sh "$flavor" "$dir" "$limit" >"$dir/boot.log" 2>&1 &
-	eval "vm_pid_$flavor=$!"
+	t=${dir##*/}
+	eval "vm_pid_${t//-/_}=$!"
 }
 
 # kernel_issues RUNDIR: "STEP<TAB>LINE" for each bad kernel log line; STEP
@@ -246,12 +303,14 @@ step_issues() {
 		"$1/issues"
 }
 
+# vm_finish GUEST: wait for guest GUEST (e.g. debug-2), report its results.
 vm_finish() {
-	local flavor=$1 dir=$LOGS/$1 pid_var=vm_pid_$1 rc t name line st secs
+	local guest=$1 dir=$LOGS/$1 pid_var=vm_pid_${1//-/_} rc t name line st secs flavor
+	flavor=$(cat "$dir/flavor")
 	wait "${!pid_var}"
 	rc=$?
 	kernel_issues "$dir" >"$dir/issues"
-	info "$flavor guest: booted in $(cat "$dir/boot-seconds" 2>/dev/null || echo '?') s," \
+	info "$guest guest: booted in $(cat "$dir/boot-seconds" 2>/dev/null || echo '?') s," \
 		"whole run $(cat "$dir/wall-seconds" 2>/dev/null || echo '?') s (QEMU TCG)"
 
 	if [ "$(cat "$dir/run-kunit")" = 1 ]; then
@@ -288,20 +347,20 @@ vm_finish() {
 	if [ "$flavor" = debug ] && grep -q '^kmemleak ' "$dir/status" 2>/dev/null; then
 		kmemleak_result "$dir"
 	elif [ "$flavor" = debug ]; then
-		result FAIL "kmemleak [debug] (the check did not finish)" "$dir/console.log"
+		result FAIL "kmemleak [$guest] (the check did not finish)" "$dir/console.log"
 	fi
 	# Anything the kernel said outside a test still fails the run.
 	for step in boot between; do
 		if step_issues "$dir" "$step" >/dev/null; then
-			result FAIL "kernel log [$flavor] ($step)" "$dir/console.log"
+			result FAIL "kernel log [$guest] ($step)" "$dir/console.log"
 			step_issues "$dir" "$step" | head -n 20
 		fi
 	done
 	if ! grep -q '^done' "$dir/status" 2>/dev/null; then
 		if [ "$rc" = 124 ]; then
-			result FAIL "vm [$flavor] (timed out)" "$dir/console.log"
+			result FAIL "vm [$guest] (timed out)" "$dir/console.log"
 		else
-			result FAIL "vm [$flavor] (guest stopped, status $rc)" "$dir/console.log"
+			result FAIL "vm [$guest] (guest stopped, status $rc)" "$dir/console.log"
 		fi
 	fi
 }
@@ -347,23 +406,37 @@ kmemleak_result() {
 		END { flush() }
 	' "$dir/kmemleak.txt" >"$dir/kmemleak-netfence.txt"
 	if [ -s "$dir/kmemleak-netfence.txt" ]; then
-		result FAIL "kmemleak [debug]" "$dir/kmemleak-netfence.txt"
+		result FAIL "kmemleak [${dir##*/}]" "$dir/kmemleak-netfence.txt"
 	else
-		result PASS "kmemleak [debug]"
+		result PASS "kmemleak [${dir##*/}]"
 	fi
 	step_issues "$dir" kmemleak | head -n 20
 }
 
 DISTRO_KDIR=$(nf_kdir distro)
-started=
-vm_start distro "$DISTRO_KDIR" && started+=" distro"
+guests_distro=
+guests_debug=
+vm_start distro "$DISTRO_KDIR"
 if [ -n "$(selected_tests debug)" ] || want_layer kunit; then
 	if prereq build:debug-kernel "$LOGS/build-debug-kernel.log" nf_debug_tree; then
 		DEBUG_TREE=$(tail -n1 "$LOGS/build-debug-kernel.log")
-		vm_start debug "$DEBUG_TREE" && started+=" debug"
+		vm_start debug "$DEBUG_TREE"
 	fi
 fi
-for flavor in $started; do
-	vm_finish "$flavor"
+for guest in $guests_distro $guests_debug; do
+	vm_finish "$guest"
 done
+# Remember how long each scenario took, to balance the next run's guests.
+for guest in $guests_distro $guests_debug; do
+	awk -v f="$(cat "$LOGS/$guest/flavor")" '$1 == "test" { print f, $2, $4 }' \
+		"$LOGS/$guest/status" 2>/dev/null
+done >"$DURATIONS.new"
+if [ -s "$DURATIONS.new" ]; then
+	# Keep what this run did not measure.
+	awk 'NR == FNR { seen[$1 " " $2] = 1; print; next } !(($1 " " $2) in seen)' \
+		"$DURATIONS.new" "$DURATIONS" 2>/dev/null >"$DURATIONS.tmp" ||
+		cp "$DURATIONS.new" "$DURATIONS.tmp"
+	mv "$DURATIONS.tmp" "$DURATIONS"
+fi
+rm -f "$DURATIONS.new"
 summary
