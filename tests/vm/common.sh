@@ -27,7 +27,7 @@ nf_distro_release() {
 	echo "$best"
 }
 
-# Path of the debug kernel tree; builds it on first use (~10-15 min).
+# Path of the debug kernel tree; builds it on first use (about 5 min).
 nf_debug_tree() {
 	"$NF_ROOT/tests/kernel/build-debug-kernel.sh"
 }
