@@ -49,6 +49,7 @@ for m in $mods; do
 	esac
 	echo "$base" >>"$work/lib/modules/load-order"
 done
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
-mv "$out.tmp" "$out"
+# Guests boot side by side: each packs its own copy, the last rename wins.
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
 echo "$out"
