@@ -197,11 +197,12 @@ DURATIONS=$NF_BUILD/durations
 split_tests() {
 	local flavor=$1 n=$2 kunit=$3 t
 	shift 3
-	for t in "$@"; do
-		echo "$t $(awk -v f="$flavor" -v n="$(basename "$t" .sh)" \
-			'$1 == f && $2 == n { s = $3 } END { print s ? s : 60 }' \
-			"$([ -f "$DURATIONS" ] && echo "$DURATIONS" || echo /dev/null)")"
-	done | sort -k2,2nr -k1,1 | awk -v n="$n" -v k="$kunit" '
+	printf '%s\n' "$@" | awk -v f="$flavor" '
+		FILENAME != "-" { if ($1 == f) secs[$2] = $3; next }
+		{ name = $0; sub(/.*\//, "", name); sub(/\.sh$/, "", name)
+		  print $0, (name in secs ? secs[name] : 60) }
+	' "$([ -f "$DURATIONS" ] && echo "$DURATIONS" || echo /dev/null)" - |
+		sort -k2,2nr -k1,1 | awk -v n="$n" -v k="$kunit" '
 		BEGIN { for (i = 1; i <= n; i++) load[i] = 0; if (k) load[1] = 30 }
 		{
 			best = 1
@@ -215,7 +216,7 @@ split_tests() {
 # the background (their run directories in guests_FLAVOR, pids in
 # vm_pid_GUEST). Returns 1 when nothing to do.
 vm_start() {
-	local flavor=$1 kdir=$2 tests kunit=0 ko kunit_ko= n lanes i=0 lane gk
+	local flavor=$1 kdir=$2 tests kunit=0 ko kunit_ko= n ntests lanes i gk
 	tests=$(selected_tests "$flavor")
 	[ "$flavor" = debug ] && want_layer kunit && kunit=1
 	[ -n "$tests" ] || [ "$kunit" = 1 ] || return 1
@@ -239,20 +240,18 @@ vm_start() {
 	n=${!n}
 	[ "$n" -ge 1 ] 2>/dev/null || n=1
 	# No more guests than there is work for.
-	[ "$n" -gt $(($(echo "$tests" | grep -c .) + kunit)) ] &&
-		n=$(($(echo "$tests" | grep -c .) + kunit))
-	lanes=$(split_tests "$flavor" "$n" "$kunit" $tests)
+	ntests=$(echo "$tests" | grep -c .)
+	[ "$n" -gt $((ntests + kunit)) ] && n=$((ntests + kunit))
+	mapfile -t lanes < <(split_tests "$flavor" "$n" "$kunit" $tests)
 	rm -rf "$LOGS/$flavor" "$LOGS/$flavor"-[0-9]*
 	eval "guests_$flavor="
-	while IFS= read -r lane || [ "$i" -lt "$n" ]; do
-		i=$((i + 1))
+	for ((i = 1; i <= n; i++)); do
 		gk=0
 		[ "$i" = 1 ] && gk=$kunit
-		[ -n "$lane" ] || [ "$gk" = 1 ] || continue
-		vm_boot "$flavor" "$kdir" "$LOGS/$flavor-$i" "$ko" "$kunit_ko" "$gk" "$lane"
+		[ -n "${lanes[i - 1]-}" ] || [ "$gk" = 1 ] || continue
+		vm_boot "$flavor" "$kdir" "$LOGS/$flavor-$i" "$ko" "$kunit_ko" "$gk" "${lanes[i - 1]-}"
 		eval "guests_$flavor+=\" $flavor-$i\""
-		[ "$i" -ge "$n" ] && break
-	done <<<"$lanes"
+	done
 }
 
 # vm_boot FLAVOR KDIR RUNDIR KO KUNIT_KO RUN_KUNIT TESTS: boot one guest.
