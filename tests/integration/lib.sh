@@ -351,7 +351,7 @@ forwarding() {
 bg() {
 	local name=$1 ns=$2
 	shift 2
-	"$PROBE" -n "$ns" exec "$@" >"$T/$name.log" 2>&1 &
+	nsx "$ns" "$@" >"$T/$name.log" 2>&1 &
 	_PIDS+=($!)
 	printf -v "${name}_pid" '%s' "$!"
 }
