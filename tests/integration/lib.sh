@@ -351,7 +351,10 @@ forwarding() {
 bg() {
 	local name=$1 ns=$2
 	shift 2
-	nsx "$ns" "$@" >"$T/$name.log" 2>&1 &
+	# Not nsx: a function sent to the background runs in a subshell, and
+	# $! would name that shell instead of the command (stop and the
+	# cleanup would kill the shell and leave the command running).
+	"$PROBE" -n "$ns" exec "$@" >"$T/$name.log" 2>&1 &
 	_PIDS+=($!)
 	printf -v "${name}_pid" '%s' "$!"
 }
