@@ -331,6 +331,7 @@ static int parse_status(struct nlattr **tb, void *arg)
 	st->features = get_u32(tb[NETFENCE_A_FEATURES]);
 	st->isolated_netns = get_u32(tb[NETFENCE_A_ISOLATED_NETNS]);
 	st->hooks_registered = get_u32(tb[NETFENCE_A_HOOKS_REGISTERED]);
+	st->stateful = get_u8(tb[NETFENCE_A_STATEFUL]);
 	st->policy_mem = get_u64(tb[NETFENCE_A_POLICY_MEM]);
 	st->has_timeout_left = tb[NETFENCE_A_TIMEOUT_LEFT] != NULL;
 	st->timeout_left_ms = get_u64(tb[NETFENCE_A_TIMEOUT_LEFT]);

@@ -137,6 +137,7 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		json_obj_end(&j);
 		json_u64(&j, "isolated_namespaces", st->isolated_netns);
 		json_u64(&j, "hooks_registered", st->hooks_registered);
+		json_bool(&j, "stateful", st->stateful);
 		json_u64(&j, "policy_memory", st->policy_mem);
 		if (st->has_timeout_left)
 			json_u64(&j, "timeout_left_ms", st->timeout_left_ms);
@@ -176,6 +177,10 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 	fprintf(f, "\n%-10s %" PRIu32 " registered here, %" PRIu32
 		" namespace%s isolated in all\n", "hooks:", st->hooks_registered,
 		st->isolated_netns, st->isolated_netns == 1 ? "" : "s");
+	if (st->isolated)
+		fprintf(f, "%-10s %s\n", "replies:", st->stateful ?
+			"stateful (checked against conntrack)" :
+			"stateless (no conntrack: spoofed replies from allowed endpoints pass)");
 	fprintf(f, "%-10s %" PRIu64 " bytes of policy\n\n", "memory:",
 		st->policy_mem);
 	human_counters(f, st);

@@ -25,6 +25,7 @@ struct nf_status {
 	uint32_t features;	/* NETFENCE_FEAT_* */
 	uint32_t isolated_netns;
 	uint32_t hooks_registered;
+	bool stateful;		/* replies checked against conntrack */
 	uint64_t policy_mem;
 	bool has_timeout_left;	/* a deadline is set */
 	uint64_t timeout_left_ms;

@@ -14,13 +14,13 @@
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
+#include <net/dst.h>
+#include <net/ip6_fib.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
-#if IS_ENABLED(CONFIG_NF_CONNTRACK)
-#include <net/netfilter/nf_conntrack.h>
-#endif
 
 #include "compat.h"
+#include "conntrack.h"
 #include "events.h"
 #include "hooks.h"
 #include "match.h"
@@ -31,45 +31,53 @@
 #include "sockid.h"
 
 /*
- * Hook priority, the same for IPv4 and IPv6: -350.
+ * Hook priorities, the same for IPv4 and IPv6.
  *
- * After defragmentation (NF_IP_PRI_CONNTRACK_DEFRAG, -400), which netfence
- * enables for the namespace, so that the ports of fragmented packets are
- * seen; before the raw table (NF_IP_PRI_RAW, -300), so that no raw rule
- * (NOTRACK, CT templates) acts on a packet isolation drops, and before
- * conntrack (NF_IP_PRI_CONNTRACK, -200), so that an outgoing packet is
- * dropped before conntrack allocates an entry for it. On LOCAL_IN and
- * FORWARD conntrack already ran in PRE_ROUTING: its state is read to check
- * replies, and the unconfirmed entry of a dropped packet is freed with it,
- * never entering the table (confirmation runs last, at INT_MAX).
+ * LOCAL_IN and FORWARD: -350. After defragmentation
+ * (NF_IP_PRI_CONNTRACK_DEFRAG, -400), which netfence enables for the
+ * namespace, so that the ports of fragmented packets are seen, and before
+ * the raw table (-300), so that no raw rule acts on a packet isolation
+ * drops. Conntrack and destination NAT already ran in PRE_ROUTING: the
+ * addresses are the ones nftables' filter chains see, conntrack's state is
+ * read to check replies, and the unconfirmed entry of a dropped packet is
+ * freed with it, never entering the table (confirmation runs last).
+ *
+ * LOCAL_OUT: -50, after conntrack (-200) and destination NAT (-100), so
+ * that a DNAT rule cannot turn an allowed destination into another one and
+ * replies are checked against conntrack on the way out too; before the
+ * filter table (0). The unconfirmed entry of a dropped packet is freed
+ * with it.
  */
 #define NETFENCE_PRI_IPV4	(NF_IP_PRI_RAW - 50)
 #define NETFENCE_PRI_IPV6	(NF_IP6_PRI_RAW - 50)
+#define NETFENCE_PRI_OUT_IPV4	(NF_IP_PRI_NAT_DST + 50)
+#define NETFENCE_PRI_OUT_IPV6	(NF_IP6_PRI_NAT_DST + 50)
+
+/*
+ * Neighbour discovery never leaves the link: an ICMPv6 packet that the host
+ * routes through a gateway is no such message, whatever its type and hop
+ * limit say (a raw socket chooses both).
+ */
+static bool netfence_routed6(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	const struct dst_entry *dst = skb_dst(skb);
+
+	if (!dst || dst->ops->family != AF_INET6)
+		return true;
+#ifdef CONFIG_XFRM
+	if (dst->xfrm)
+		return true;
+#endif
+	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_GATEWAY;
+#else
+	return true;
+#endif
+}
 
 static bool netfence_is_loopback(const struct net_device *dev)
 {
 	return dev && (dev->flags & IFF_LOOPBACK);
-}
-
-/* What conntrack, if present, already knows of the packet. */
-static enum netfence_ct netfence_ct_state(const struct sk_buff *skb)
-{
-#if IS_ENABLED(CONFIG_NF_CONNTRACK)
-	/*
-	 * nf_ct_get() only reads skb->_nfct: netfence uses conntrack's state
-	 * where conntrack runs, without depending on the module.
-	 */
-	enum ip_conntrack_info ctinfo;
-	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
-
-	if (!ct || ctinfo == IP_CT_UNTRACKED || nf_ct_is_template(ct))
-		return NETFENCE_CT_NONE;
-	if (ctinfo == IP_CT_ESTABLISHED_REPLY || ctinfo == IP_CT_RELATED_REPLY)
-		return NETFENCE_CT_REPLY;
-	return NETFENCE_CT_OTHER;
-#else
-	return NETFENCE_CT_NONE;
-#endif
 }
 
 static void netfence_count(struct netfence_net *pn, unsigned int family,
@@ -114,9 +122,12 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	if (netfence_parse(skb, family ? AF_INET6 : AF_INET, &flow))
 		goto drop;
 	reason = NETFENCE_DROP_NO_RULE;
+	if (path == NETFENCE_PATH_OUT && flow.t.proto == IPPROTO_ICMPV6 &&
+	    netfence_routed6(skb))
+		flow.flags |= NETFENCE_FLOW_ROUTED;
 
-	verdict = netfence_sockid_match(pol, &flow, path, netfence_ct_state(skb),
-					skb, state);
+	verdict = netfence_sockid_match(pol, &flow, path,
+					netfence_ct_state(skb, pn->stateful), skb, state);
 	if (verdict >= 0)
 		netfence_policy_hit(pol, verdict);
 	else if (verdict != NETFENCE_MATCH_BUILTIN)
@@ -165,7 +176,7 @@ static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_HOOKS] = 
 		.hook = netfence_hook_local_out,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NETFENCE_PRI_IPV4,
+		.priority = NETFENCE_PRI_OUT_IPV4,
 	},
 	{
 		.hook = netfence_hook_forward,
@@ -183,7 +194,7 @@ static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_HOOKS] = 
 		.hook = netfence_hook_local_out,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NETFENCE_PRI_IPV6,
+		.priority = NETFENCE_PRI_OUT_IPV6,
 	},
 	{
 		.hook = netfence_hook_forward,
@@ -224,6 +235,9 @@ int netfence_hooks_register(struct netfence_net *pn)
 			goto err_defrag6;
 	}
 
+	/* Before the hooks: their first packet already has its state. */
+	pn->stateful = netfence_ct_enable(net);
+
 	err = nf_register_net_hooks(net, pn->hook_ops, NETFENCE_NR_HOOKS_USED);
 	if (err)
 		goto err_hooks;
@@ -231,6 +245,9 @@ int netfence_hooks_register(struct netfence_net *pn)
 	return 0;
 
 err_hooks:
+	if (pn->stateful)
+		netfence_ct_disable(net);
+	pn->stateful = false;
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
 		nf_defrag_ipv6_disable(net);
 err_defrag6:
@@ -249,6 +266,9 @@ void netfence_hooks_unregister(struct netfence_net *pn)
 
 	nf_unregister_net_hooks(net, pn->hook_ops, pn->hooks_registered);
 	pn->hooks_registered = 0;
+	if (pn->stateful)
+		netfence_ct_disable(net);
+	pn->stateful = false;
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
 		nf_defrag_ipv6_disable(net);
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4))

@@ -7,6 +7,8 @@
 #include <linux/in.h>
 #include <linux/socket.h>
 #include <linux/string.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
 #include <net/ndisc.h>
 
 #include "match.h"
@@ -196,9 +198,91 @@ static bool dhcp_allows(const struct netfence_flow *flow, enum netfence_path pat
 	return false;
 }
 
+static bool addr_equal(u8 family, const union nf_inet_addr *a,
+		       const union nf_inet_addr *b)
+{
+	if (family == AF_INET)
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+static bool ipv6_is_link_local(const union nf_inet_addr *a)
+{
+	return (a->in6.s6_addr[0] == 0xfe) && ((a->in6.s6_addr[1] & 0xc0) == 0x80);
+}
+
+/*
+ * Neighbour discovery (RFC 4861) and MLD (RFC 2710, 3810) are link-local
+ * by definition: a hop limit of 255 (ND) or 1 (MLD) that no router can have
+ * left, never forwarded, and the senders the protocol allows. What fails
+ * these checks is not ND or MLD and gets no exemption.
+ */
+static bool nd_allows(const struct netfence_flow *flow, enum netfence_path path)
+{
+	const union nf_inet_addr *s = &flow->t.saddr, *d = &flow->t.daddr;
+
+	if (path == NETFENCE_PATH_FWD || flow->t.proto != IPPROTO_ICMPV6 ||
+	    (flow->flags & (NETFENCE_FLOW_FRAG | NETFENCE_FLOW_ROUTED)))
+		return false;
+	switch (flow->icmp_type) {
+	case NDISC_ROUTER_ADVERTISEMENT:
+	case NDISC_REDIRECT:
+		/* Only a router on the link sends these, from its link-local address. */
+		if (!ipv6_is_link_local(s))
+			return false;
+		fallthrough;
+	case NDISC_ROUTER_SOLICITATION:
+	case NDISC_NEIGHBOUR_SOLICITATION:
+	case NDISC_NEIGHBOUR_ADVERTISEMENT:
+		return flow->hop_limit == 255;
+	case ICMPV6_MGM_QUERY:
+	case ICMPV6_MGM_REPORT:
+	case ICMPV6_MGM_REDUCTION:
+	case ICMPV6_MLD2_REPORT:
+		return flow->hop_limit == 1 &&
+		       (ipv6_is_link_local(s) || ipv6_addr_any(&s->in6)) &&
+		       (ipv6_is_link_local(d) ||
+			(ipv6_addr_is_multicast(&d->in6) &&
+			 IPV6_ADDR_MC_SCOPE(&d->in6) == IPV6_ADDR_SCOPE_LINKLOCAL));
+	}
+	return false;
+}
+
+/*
+ * An ICMP error is addressed to the source of the packet it quotes: inbound
+ * that is us, outbound and forwarded the peer. Any router on the path may
+ * send it, so the outer source is free. Where conntrack runs, the error
+ * must be related to a connection it tracks.
+ */
+static bool icmp_err_allows(const struct netfence_policy *pol,
+			    const struct netfence_flow *flow,
+			    enum netfence_path path, enum netfence_ct ct,
+			    const struct netfence_sockid *sid, bool id_only)
+{
+	enum netfence_path inner_path;
+
+	if (!(flow->flags & NETFENCE_FLOW_ICMP_ERR) ||
+	    (ct != NETFENCE_CT_NONE && ct != NETFENCE_CT_RELATED) ||
+	    !addr_equal(flow->family, &flow->t.daddr, &flow->inner.saddr))
+		return false;
+	/*
+	 * An inbound error quotes one of our outbound packets and the other
+	 * way round. The quoted packet was allowed already, so its SYN/query
+	 * state does not matter.
+	 */
+	if (path == NETFENCE_PATH_IN)
+		inner_path = NETFENCE_PATH_OUT;
+	else if (path == NETFENCE_PATH_OUT)
+		inner_path = NETFENCE_PATH_IN;
+	else
+		inner_path = NETFENCE_PATH_FWD;
+	return match_path(pol, flow->family, &flow->inner, flow->inner_flags,
+			  inner_path, true, sid, id_only) >= 0;
+}
+
 static bool builtin_allows(const struct netfence_policy *pol,
 			   const struct netfence_flow *flow,
-			   enum netfence_path path,
+			   enum netfence_path path, enum netfence_ct ct,
 			   const struct netfence_sockid *sid, bool id_only)
 {
 	u32 pf = pol->flags;
@@ -207,10 +291,7 @@ static bool builtin_allows(const struct netfence_policy *pol,
 	if (id_only)
 		goto icmp_err;
 	if (flow->family == AF_INET6) {
-		if ((pf & NETFENCE_POLICY_F_ND) && flow->t.proto == IPPROTO_ICMPV6 &&
-		    flow->icmp_type >= NDISC_ROUTER_SOLICITATION &&
-		    flow->icmp_type <= NDISC_REDIRECT &&
-		    !(flow->flags & NETFENCE_FLOW_FRAG))
+		if ((pf & NETFENCE_POLICY_F_ND) && nd_allows(flow, path))
 			return true;
 		if ((pf & NETFENCE_POLICY_F_DHCP6) &&
 		    dhcp_allows(flow, path, DHCP6_CLIENT_PORT, DHCP6_SERVER_PORT))
@@ -221,25 +302,8 @@ static bool builtin_allows(const struct netfence_policy *pol,
 			return true;
 	}
 icmp_err:
-	if ((pf & NETFENCE_POLICY_F_ICMP_ERR) && (flow->flags & NETFENCE_FLOW_ICMP_ERR)) {
-		enum netfence_path inner_path;
-
-		/*
-		 * An inbound error quotes one of our outbound packets and the
-		 * other way round. The quoted packet was allowed already, so
-		 * its SYN/query/conntrack state does not matter.
-		 */
-		if (path == NETFENCE_PATH_IN)
-			inner_path = NETFENCE_PATH_OUT;
-		else if (path == NETFENCE_PATH_OUT)
-			inner_path = NETFENCE_PATH_IN;
-		else
-			inner_path = NETFENCE_PATH_FWD;
-		if (match_path(pol, flow->family, &flow->inner, flow->inner_flags,
-			       inner_path, true, sid, id_only) >= 0)
-			return true;
-	}
-	return false;
+	return (pf & NETFENCE_POLICY_F_ICMP_ERR) &&
+	       icmp_err_allows(pol, flow, path, ct, sid, id_only);
 }
 
 static int match(const struct netfence_policy *pol,
@@ -250,14 +314,18 @@ static int match(const struct netfence_policy *pol,
 	bool reply_ok;
 	int ret;
 
-	/* Only an initiator may open: no SYN, no query, no untracked "reply". */
+	/*
+	 * Only an initiator may open: no SYN, no query. Where conntrack runs,
+	 * a reply must belong to a connection it knew before this packet.
+	 */
 	reply_ok = !(flow->flags & (NETFENCE_FLOW_SYN | NETFENCE_FLOW_ICMP_REQ)) &&
-		   ct != NETFENCE_CT_OTHER;
+		   (ct == NETFENCE_CT_NONE || ct == NETFENCE_CT_ESTABLISHED ||
+		    ct == NETFENCE_CT_RELATED);
 	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok,
 			 sid, id_only);
 	if (ret >= 0)
 		return ret;
-	return builtin_allows(pol, flow, path, sid, id_only) ? NETFENCE_MATCH_BUILTIN :
+	return builtin_allows(pol, flow, path, ct, sid, id_only) ? NETFENCE_MATCH_BUILTIN :
 							       NETFENCE_MATCH_DROP;
 }
 

@@ -16,11 +16,18 @@ enum netfence_path {
 	NETFENCE_PATH_FWD,	/* FORWARD: remote is daddr (out) or saddr (reply) */
 };
 
-/* What conntrack already knows of the packet (computed by the hook). */
+/*
+ * What conntrack knows of the packet (computed by the hook). NONE: the
+ * namespace runs without conntrack (stateless mode). Otherwise the packet
+ * has been through conntrack, and a packet that matches a rule only as a
+ * reply must belong to a connection conntrack already knew.
+ */
 enum netfence_ct {
-	NETFENCE_CT_NONE,	/* no conntrack state (or untracked) */
-	NETFENCE_CT_REPLY,	/* established or related, reply direction */
-	NETFENCE_CT_OTHER,	/* tracked, but not a reply of a known connection */
+	NETFENCE_CT_NONE,	/* stateless mode: no conntrack in the namespace */
+	NETFENCE_CT_INVALID,	/* no entry: invalid, untracked or not trackable */
+	NETFENCE_CT_NEW,	/* this packet opens the entry (not yet answered) */
+	NETFENCE_CT_ESTABLISHED, /* a known connection, either direction */
+	NETFENCE_CT_RELATED,	/* related to a known connection (ICMP errors...) */
 };
 
 /*

@@ -461,6 +461,7 @@ static int netfence_put_status(struct sk_buff *skb, struct netfence_net *pn)
 	    nla_put_u32(skb, NETFENCE_A_FEATURES, netfence_hooks_features()) ||
 	    nla_put_u32(skb, NETFENCE_A_ISOLATED_NETNS, netfence_isolated_netns()) ||
 	    nla_put_u32(skb, NETFENCE_A_HOOKS_REGISTERED, pn->hooks_registered) ||
+	    nla_put_u8(skb, NETFENCE_A_STATEFUL, pn->isolated && pn->stateful) ||
 	    netfence_net_put_guard(skb, pn) ||
 	    netfence_put_counters(skb, pn) ||
 	    nla_put_u64_64bit(skb, NETFENCE_A_POLICY_MEM,

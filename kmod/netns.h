@@ -72,6 +72,7 @@ struct netfence_net {
 	bool isolated;
 	u32 policy_gen;				/* bumped by every commit */
 	unsigned int hooks_registered;
+	bool stateful;				/* conntrack runs for us here */
 	struct list_head txns;			/* struct netfence_txn */
 	struct netfence_counters stats_base[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX];
 	struct nf_hook_ops hook_ops[NETFENCE_NR_HOOKS];

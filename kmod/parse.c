@@ -31,6 +31,7 @@
 struct l3_info {
 	unsigned int l4off;
 	bool frag;		/* non-first fragment: no transport header */
+	u8 hop_limit;
 };
 
 static int parse_ipv4(const struct sk_buff *skb, unsigned int off,
@@ -51,6 +52,7 @@ static int parse_ipv4(const struct sk_buff *skb, unsigned int off,
 	t->proto = iph->protocol;
 	l3->l4off = off + hlen;
 	l3->frag = !!(iph->frag_off & htons(IP_OFFSET));
+	l3->hop_limit = iph->ttl;
 	return 0;
 }
 
@@ -70,6 +72,7 @@ static int parse_ipv6(const struct sk_buff *skb, unsigned int off,
 	nexthdr = ip6h->nexthdr;
 	off += sizeof(_ip6h);
 	l3->frag = false;
+	l3->hop_limit = ip6h->hop_limit;
 
 	for (n = 0; ; n++) {
 		struct ipv6_opt_hdr _opt;
@@ -254,6 +257,7 @@ int netfence_parse(const struct sk_buff *skb, u8 family,
 	err = parse_l3(skb, skb_network_offset(skb), family, &flow->t, &l3);
 	if (err)
 		return err;
+	flow->hop_limit = l3.hop_limit;
 	if (l3.frag) {
 		flow->flags |= NETFENCE_FLOW_FRAG;
 		return 0;

@@ -18,6 +18,7 @@ struct sk_buff;
 #define NETFENCE_FLOW_FRAG	BIT(2)	/* non-first fragment: transport header unseen */
 #define NETFENCE_FLOW_ICMP_ERR	BIT(3)	/* ICMP(v6) error; inner = quoted packet */
 #define NETFENCE_FLOW_ICMP_REQ	BIT(4)	/* ICMP(v6) query (echo request...): opens */
+#define NETFENCE_FLOW_ROUTED	BIT(5)	/* LOCAL_OUT ICMPv6 routed via a gateway (set by the hook) */
 
 struct netfence_tuple {
 	union nf_inet_addr saddr;
@@ -40,6 +41,7 @@ struct netfence_flow {
 	u8 inner_flags;
 	u8 icmp_type;		/* valid for IPPROTO_ICMP/ICMPV6 */
 	u8 icmp_code;
+	u8 hop_limit;		/* IPv4 TTL, IPv6 hop limit */
 };
 
 /*

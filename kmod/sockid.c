@@ -28,6 +28,7 @@
 #include <linux/uidgid.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #if IS_ENABLED(CONFIG_NF_SOCKET_IPV4) || IS_ENABLED(CONFIG_NF_SOCKET_IPV6)
 #include <net/netfilter/nf_socket.h>
 #endif
@@ -108,6 +109,48 @@ void netfence_sockid_put(struct netfence_sockid *sid)
 	}
 }
 
+/*
+ * True when the kernel's TCP stack holds a connection for this segment:
+ * LOCAL_OUT, the sending socket; LOCAL_IN, the socket it is delivered to.
+ * Only a TCP socket that completed a handshake qualifies; a raw socket
+ * (CAP_NET_RAW) forging segments, a listener or a connect() in progress
+ * does not.
+ */
+static bool netfence_tcp_connected(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   enum netfence_path path)
+{
+	struct sock *sk = skb->sk, *ref = NULL;
+	bool ok;
+
+	if (!sk && path == NETFENCE_PATH_IN) {
+		sk = netfence_sk_lookup(skb, state);
+		ref = sk;
+	}
+	ok = sk && sk_fullsock(sk) && sk->sk_type == SOCK_STREAM &&
+	     sk->sk_protocol == IPPROTO_TCP && net_eq(sock_net(sk), state->net) &&
+	     ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2 | TCPF_CLOSE_WAIT |
+				     TCPF_LAST_ACK | TCPF_CLOSING));
+	if (ref)
+		sock_gen_put(ref);
+	return ok;
+}
+
+/*
+ * Conntrack did not know the connection of a TCP segment that matched only
+ * as a reply: one open before isolation started, picked up mid-stream (or
+ * not tracked at all with nf_conntrack_tcp_loose=0). It keeps flowing when
+ * the TCP stack holds it; anything else stays a forged reply.
+ */
+static bool netfence_tcp_pickup(const struct netfence_flow *flow,
+				enum netfence_path path, enum netfence_ct ct)
+{
+	return (ct == NETFENCE_CT_NEW || ct == NETFENCE_CT_INVALID) &&
+	       path != NETFENCE_PATH_FWD && flow->t.proto == IPPROTO_TCP &&
+	       (flow->flags & NETFENCE_FLOW_PORTS) && !(flow->flags & NETFENCE_FLOW_SYN);
+}
+
 int netfence_sockid_match(const struct netfence_policy *pol,
 			  const struct netfence_flow *flow,
 			  enum netfence_path path, enum netfence_ct ct,
@@ -118,6 +161,11 @@ int netfence_sockid_match(const struct netfence_policy *pol,
 	int ret;
 
 	ret = netfence_match(pol, flow, path, ct, NULL);
+	if (ret == NETFENCE_MATCH_DROP && netfence_tcp_pickup(flow, path, ct) &&
+	    netfence_tcp_connected(skb, state, path)) {
+		ct = NETFENCE_CT_ESTABLISHED;
+		ret = netfence_match(pol, flow, path, ct, NULL);
+	}
 	if (ret != NETFENCE_MATCH_DROP || path == NETFENCE_PATH_FWD ||
 	    !netfence_policy_has_identity(pol))
 		return ret;

@@ -37,8 +37,10 @@
 #define P_OUT	NETFENCE_PATH_OUT
 #define P_FWD	NETFENCE_PATH_FWD
 #define CT_NONE	NETFENCE_CT_NONE
-#define CT_REPLY NETFENCE_CT_REPLY
-#define CT_OTHER NETFENCE_CT_OTHER
+#define CT_INVALID NETFENCE_CT_INVALID
+#define CT_NEW	NETFENCE_CT_NEW
+#define CT_REPLY NETFENCE_CT_ESTABLISHED
+#define CT_RELATED NETFENCE_CT_RELATED
 #define DROP	NETFENCE_MATCH_DROP
 #define BUILTIN	NETFENCE_MATCH_BUILTIN
 
@@ -917,7 +919,7 @@ static void match_dir_out_test(struct kunit *test)
 
 	/* PATH_OUT, dir out: initiator on (daddr, dport); a SYN is fine. */
 	EXPECT_VERDICT(pol, syn, P_OUT, CT_NONE, 0);
-	EXPECT_VERDICT(pol, syn, P_OUT, CT_OTHER, 0);
+	EXPECT_VERDICT(pol, syn, P_OUT, CT_NEW, 0);
 	EXPECT_VERDICT(pol, other_port, P_OUT, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, other_host, P_OUT, CT_NONE, DROP);
 	/* PATH_IN, dir out: reply on (saddr, sport), never a SYN. */
@@ -948,12 +950,12 @@ static void match_dir_in_test(struct kunit *test)
 
 	/* PATH_IN, dir in: initiator on (saddr, dport = local port). */
 	EXPECT_VERDICT(pol, syn, P_IN, CT_NONE, 0);
-	EXPECT_VERDICT(pol, syn, P_IN, CT_OTHER, 0);
+	EXPECT_VERDICT(pol, syn, P_IN, CT_NEW, 0);
 	EXPECT_VERDICT(pol, other_port, P_IN, CT_NONE, DROP);
 	/* PATH_OUT, dir in: reply on (daddr, sport = local port). */
 	EXPECT_VERDICT(pol, synack, P_OUT, CT_NONE, 0);
 	EXPECT_VERDICT(pol, synack, P_OUT, CT_REPLY, 0);
-	EXPECT_VERDICT(pol, synack, P_OUT, CT_OTHER, DROP);
+	EXPECT_VERDICT(pol, synack, P_OUT, CT_NEW, DROP);
 	EXPECT_VERDICT(pol, out_syn, P_OUT, CT_NONE, DROP);
 	/* An in rule lets us neither connect out nor take the remote's port 22. */
 	EXPECT_VERDICT(pol, connect_out, P_OUT, CT_NONE, DROP);
@@ -978,9 +980,9 @@ static void match_dir_both_test(struct kunit *test)
 	EXPECT_VERDICT(pol, out_reply, P_OUT, CT_NONE, 0);
 	/* Replies still refuse SYN and untracked state... */
 	EXPECT_VERDICT(pol, in_reply_syn, P_IN, CT_NONE, DROP);
-	EXPECT_VERDICT(pol, in_reply, P_IN, CT_OTHER, DROP);
+	EXPECT_VERDICT(pol, in_reply, P_IN, CT_NEW, DROP);
 	/* ...while an initiator match does not care. */
-	EXPECT_VERDICT(pol, in_init, P_IN, CT_OTHER, 0);
+	EXPECT_VERDICT(pol, in_init, P_IN, CT_NEW, 0);
 	netfence_policy_free(pol);
 }
 
@@ -1020,8 +1022,8 @@ static void match_ct_test(struct kunit *test)
 	/* Stateless without conntrack state, stateful with it. */
 	EXPECT_VERDICT(pol, reply, P_IN, CT_NONE, 0);
 	EXPECT_VERDICT(pol, reply, P_IN, CT_REPLY, 0);
-	EXPECT_VERDICT(pol, reply, P_IN, CT_OTHER, DROP);
-	EXPECT_VERDICT(pol, query, P_OUT, CT_OTHER, 0);
+	EXPECT_VERDICT(pol, reply, P_IN, CT_NEW, DROP);
+	EXPECT_VERDICT(pol, query, P_OUT, CT_NEW, 0);
 	netfence_policy_free(pol);
 }
 
@@ -1046,7 +1048,7 @@ static void match_forward_test(struct kunit *test)
 	EXPECT_VERDICT(pol, c_syn, P_FWD, CT_NONE, ir);
 	EXPECT_VERDICT(pol, r_reply, P_FWD, CT_NONE, ir);
 	EXPECT_VERDICT(pol, r_reply, P_FWD, CT_REPLY, ir);
-	EXPECT_VERDICT(pol, r_reply, P_FWD, CT_OTHER, DROP);
+	EXPECT_VERDICT(pol, r_reply, P_FWD, CT_NEW, DROP);
 	EXPECT_VERDICT(pol, r_syn, P_FWD, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, r_in, P_FWD, CT_NONE, DROP);
 	/* In rule: X may open port 22 behind us, replies go back. */
@@ -1127,9 +1129,21 @@ static void match_fragment_test(struct kunit *test)
 	netfence_policy_free(pol);
 }
 
+/* An ICMPv6 message as neighbour discovery or MLD would send it. */
+static struct netfence_flow nd6(union nf_inet_addr s, union nf_inet_addr d, u8 type,
+				u8 hop_limit)
+{
+	struct netfence_flow f = icmp6(s, d, type, type == 133 || type == 135 ||
+				       type == ICMPV6_MGM_QUERY ? NETFENCE_FLOW_ICMP_REQ : 0);
+
+	f.hop_limit = hop_limit;
+	return f;
+}
+
 static void match_builtin_nd_test(struct kunit *test)
 {
 	union nf_inet_addr mc = a6(0xff02, 0, 0, 0, 0, 1, 0xff00, 2);
+	union nf_inet_addr ll = a6(0xfe80, 0, 0, 0, 0, 0, 0, 1);
 	struct netfence_policy *on = mkpol(test, NULL, 0, NETFENCE_POLICY_F_DEFAULT);
 	struct netfence_policy *off = mkpol(test, NULL, 0,
 					    NETFENCE_POLICY_F_DEFAULT & ~NETFENCE_POLICY_F_ND);
@@ -1137,23 +1151,80 @@ static void match_builtin_nd_test(struct kunit *test)
 	unsigned int type;
 
 	for (type = 133; type <= 137; type++) {
-		f = icmp6(A_L6, mc, type, type == 133 || type == 135 ?
-			  NETFENCE_FLOW_ICMP_REQ : 0);
+		/* Router advertisements and redirects come from link-local sources. */
+		f = nd6(type == 134 || type == 137 ? ll : A_L6, mc, type, 255);
 		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), BUILTIN,
 				    "type %u", type);
-		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_OTHER, NULL), BUILTIN,
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_NEW, NULL), BUILTIN,
 				    "type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_INVALID, NULL), BUILTIN,
+				    "type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_FWD, CT_NONE, NULL), DROP,
+				    "forwarded, type %u", type);
 		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_OUT, CT_NONE, NULL), DROP,
 				    "type %u", type);
 		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_IN, CT_NONE, NULL), DROP,
 				    "type %u", type);
+		/* Routed from elsewhere: not neighbour discovery. */
+		f.hop_limit = 254;
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_NONE, NULL), DROP,
+				    "hop limit 254, type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "hop limit 254, type %u", type);
 	}
-	f = icmp6(A_L6, mc, 132, 0);
+	/* Neighbour solicitation and advertisement by global address (NUD). */
+	f = nd6(A_L6, A_R6, NDISC_NEIGHBOUR_SOLICITATION, 255);
+	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, BUILTIN);
+	f = nd6(A_R6, A_L6, NDISC_NEIGHBOUR_ADVERTISEMENT, 255);
+	EXPECT_VERDICT(on, f, P_IN, CT_NONE, BUILTIN);
+	/* A router advertisement or redirect from a global address. */
+	f = nd6(A_R6, A_L6, NDISC_ROUTER_ADVERTISEMENT, 255);
+	EXPECT_VERDICT(on, f, P_IN, CT_NONE, DROP);
+	f = nd6(A_R6, A_L6, NDISC_REDIRECT, 255);
+	EXPECT_VERDICT(on, f, P_IN, CT_NONE, DROP);
+	/* The host routes it through a gateway: it is leaving the link. */
+	f = nd6(A_L6, A_R6, NDISC_NEIGHBOUR_SOLICITATION, 255);
+	f.flags |= NETFENCE_FLOW_ROUTED;
 	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, DROP);
-	f = icmp6(A_L6, mc, 138, 0);
+	/* A fragmented one (a non-first fragment has no ICMPv6 header). */
+	f = nd6(A_L6, mc, NDISC_NEIGHBOUR_SOLICITATION, 255);
+	f.flags |= NETFENCE_FLOW_FRAG;
+	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, DROP);
+
+	/* MLD: hop limit 1, link-local or unspecified source, link scope. */
+	for (type = 130; type <= 143; type++) {
+		if (type > 132 && type != 143)
+			continue;
+		f = nd6(ll, mc, type, 1);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), BUILTIN,
+				    "MLD type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_IN, CT_INVALID, NULL), BUILTIN,
+				    "MLD type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_FWD, CT_NONE, NULL), DROP,
+				    "MLD forwarded, type %u", type);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(off, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "MLD type %u", type);
+		f.hop_limit = 2;
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "MLD hop limit 2, type %u", type);
+		f = nd6(A_L6, mc, type, 1);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "MLD from a global address, type %u", type);
+		f = nd6(ll, a6(0xff05, 0, 0, 0, 0, 0, 0, 2), type, 1);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "MLD to site scope, type %u", type);
+		f = nd6(ll, A_R6, type, 1);
+		KUNIT_EXPECT_EQ_MSG(test, netfence_match(on, &f, P_OUT, CT_NONE, NULL), DROP,
+				    "MLD to a global unicast address, type %u", type);
+	}
+	f = nd6(a6(0, 0, 0, 0, 0, 0, 0, 0), a6(0xff02, 0, 0, 0, 0, 0, 0, 0x16),
+		ICMPV6_MLD2_REPORT, 1);
+	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, BUILTIN);
+	f = nd6(A_L6, mc, 138, 255);
 	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, DROP);
 	/* ICMPv4 of the same type number is not neighbour discovery. */
 	f = icmp4(A_L4, A_R4, 135, 0);
+	f.hop_limit = 255;
 	EXPECT_VERDICT(on, f, P_OUT, CT_NONE, DROP);
 	netfence_policy_free(on);
 	netfence_policy_free(off);
@@ -1247,11 +1318,23 @@ static void match_builtin_icmp_err_test(struct kunit *test)
 						a4(172, 17, 0, 2), 40000, A_R4, 443, true);
 	struct netfence_flow redirect = in_ok;
 	struct netfence_flow err6;
+	struct netfence_flow out_misaddr = icmp_err4(A_L4, A_X4, IPPROTO_TCP, A_R4, 443, A_L4,
+						     40000, true);
+	struct netfence_flow in_misaddr = icmp_err4(A_X4, A_L4, IPPROTO_TCP, A_X4, 40000,
+						    A_R4, 443, true);
 
 	redirect.icmp_type = ICMP_REDIRECT;
 	redirect.flags = 0;	/* the parser gives redirects no ICMP_ERR */
 	EXPECT_VERDICT(pol, in_ok, P_IN, CT_NONE, BUILTIN);
-	EXPECT_VERDICT(pol, in_ok, P_IN, CT_OTHER, BUILTIN);
+	/* With conntrack: only errors related to a tracked connection. */
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_RELATED, BUILTIN);
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_NEW, DROP);
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_INVALID, DROP);
+	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_RELATED, BUILTIN);
+	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_INVALID, DROP);
+	/* An error goes to the quoted packet's source, nowhere else. */
+	EXPECT_VERDICT(pol, out_misaddr, P_OUT, CT_NONE, DROP);
+	EXPECT_VERDICT(pol, in_misaddr, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, in_bad, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, in_noports, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(noports, in_noports, P_IN, CT_NONE, BUILTIN);
@@ -1913,7 +1996,8 @@ static int ref_match(const struct xcheck *x, ref_side_fn side, const struct netf
 		     enum netfence_path path, enum netfence_ct ct)
 {
 	bool reply_ok = !(f->flags & (NETFENCE_FLOW_SYN | NETFENCE_FLOW_ICMP_REQ)) &&
-			ct != NETFENCE_CT_OTHER;
+			(ct == NETFENCE_CT_NONE || ct == NETFENCE_CT_ESTABLISHED ||
+			 ct == NETFENCE_CT_RELATED);
 	int ret;
 
 	if (path == NETFENCE_PATH_IN)
@@ -2033,7 +2117,7 @@ static void xc_run(struct kunit *test, struct xcheck *x, const struct netfence_p
 			cond_resched();
 		xc_rand_flow(x, fam, &f);
 		path = xc_rand(x) % 3;
-		ct = xc_rand(x) % 3;
+		ct = xc_rand(x) % (NETFENCE_CT_RELATED + 1);
 		got = netfence_match(pol, &f, path, ct, NULL);
 		want = ref_match(x, side, &f, path, ct);
 		*allowed += got >= 0;
@@ -2360,7 +2444,7 @@ static void identity_match_uid_test(struct kunit *test)
 	EXPECT_SID(pol, synack, P_IN, CT_REPLY, NULL, DROP);
 	/* dir out: the rule's replies, not connections to the socket. */
 	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &in.sid, DROP);
-	EXPECT_SID(pol, synack, P_IN, CT_OTHER, &in.sid, DROP);
+	EXPECT_SID(pol, synack, P_IN, CT_NEW, &in.sid, DROP);
 	/* Forwarded packets never match an identity rule. */
 	EXPECT_SID(pol, syn, P_FWD, CT_NONE, &in.sid, DROP);
 	EXPECT_SID(pol, synack, P_FWD, CT_REPLY, &in.sid, DROP);

@@ -36,7 +36,9 @@
  *	-> NETFENCE_CMD_STATUS_GET with NETFENCE_A_ISOLATED, NETFENCE_A_POLICY_FLAGS,
  *	NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT, NETFENCE_A_FEATURES,
  *	NETFENCE_A_ISOLATED_NETNS, NETFENCE_A_HOOKS_REGISTERED, NETFENCE_A_STATS,
- *	NETFENCE_A_POLICY_MEM.
+ *	NETFENCE_A_POLICY_MEM, NETFENCE_A_STATEFUL (1 while the namespace is
+ *	isolated and conntrack checks its replies, see "Semantics" below; 0
+ *	when released or isolated statelessly).
  *
  * NETFENCE_CMD_TXN_BEGIN: NETFENCE_A_PROTO, optional NETFENCE_A_TXN_FLAGS,
  *	optional NETFENCE_A_POLICY_FLAGS.
@@ -180,10 +182,36 @@
  * from (addr, port); a reply-direction TCP SYN without ACK is dropped.
  * "dir in" allows packets from addr to local port and their replies; an
  * outbound SYN without ACK through it is dropped. "dir both": either side.
- * A packet that matches only as a reply and carries conntrack state must be
- * a reply of a tracked connection. Forwarded packets: matched as outbound
- * on (daddr, dport) or as a reply on (saddr, sport). Loopback is always
+ * Forwarded packets: matched as outbound on (daddr, dport) or as a reply on
+ * (saddr, sport). Loopback (LOCAL_IN from lo, LOCAL_OUT to lo) is always
  * allowed. IPv4-mapped IPv6 addresses never match IPv4 rules.
+ *
+ * Addresses are the ones nftables' filter chains see: outbound after
+ * destination NAT (a DNAT'ed destination is checked as rewritten, e.g. a
+ * Kubernetes service is allowed by its backends' addresses), inbound and
+ * forwarded after destination NAT and before source NAT.
+ *
+ * Stateful replies (NETFENCE_A_STATEFUL): where the kernel has conntrack,
+ * an isolated namespace runs it (nf_conntrack is loaded on demand; netfence
+ * does not depend on it), and a packet that matches a rule only as a reply,
+ * in any hook and direction, must belong to a connection conntrack tracked
+ * before that packet (established or related, in either orientation).
+ * Untracked and invalid packets never pass as replies. A TCP segment of a
+ * connection conntrack did not know (opened before isolation) passes as a
+ * reply while the kernel holds an established TCP socket for it. Without
+ * conntrack, replies are matched statelessly: a spoofed reply from an
+ * allowed endpoint, or a send from a "dir in" port, then passes.
+ *
+ * Default allowances (policy flags):
+ * NETFENCE_POLICY_F_ND: ICMPv6 neighbour discovery (133-137) with hop limit
+ *	255, unfragmented, router advertisements and redirects from a
+ *	link-local source; MLD (130, 131, 132, 143) with hop limit 1, from a
+ *	link-local or the unspecified address to a link-local or link-scope
+ *	multicast address. LOCAL_IN and LOCAL_OUT only, never forwarded.
+ * NETFENCE_POLICY_F_ICMP_ERR: ICMP/ICMPv6 errors quoting a packet of a flow
+ *	the rules allow, addressed to the quoted packet's source (from any
+ *	router on the path); in stateful mode also related to a tracked
+ *	connection.
  */
 #ifndef _UAPI_LINUX_NETFENCE_H
 #define _UAPI_LINUX_NETFENCE_H
@@ -246,6 +274,7 @@ enum netfence_attr {
 	NETFENCE_A_EVENT_RATE,		/* u32: drop events per second, 0 none */
 	NETFENCE_A_FLOW,		/* nest of NETFENCE_FLOW_A_* (drop events) */
 	NETFENCE_A_EVENTS_SUPPRESSED,	/* u32: drop events lost to the rate limit */
+	NETFENCE_A_STATEFUL,		/* u8: 1 when replies are checked by conntrack */
 
 	__NETFENCE_A_MAX
 };
