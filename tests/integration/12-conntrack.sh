@@ -2,14 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Conntrack-aware replies. The host may query its resolver (udp 53, a real
 # dnsmasq). A datagram spoofed from the resolver's address and port 53 to a
-# local port that sent no query:
-# - without conntrack in the host netns, matches the rule as a stateless
-#   reply and is delivered (documented behaviour: netfence never depends on
-#   conntrack);
-# - with conntrack active in the host netns (an nftables "ct state" rule),
-#   carries conntrack state that is not a reply of a tracked connection and
-#   is dropped.
-# Runs last: on the distro kernel it loads nf_tables and nf_conntrack.
+# local port that sent no query is dropped: netfence runs conntrack in the
+# isolated namespace by itself (status "stateful"), and also when an
+# nftables "ct state" rule of the namespace's own uses it. Before netfence
+# did so, the namespace without such a rule matched replies statelessly and
+# delivered the spoofed datagram.
 # timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
@@ -66,19 +63,16 @@ check_pair() {
 	done
 }
 
-log "stateless: no conntrack in the host netns"
-if [ "$FLAVOR" = distro ]; then
-	if lsmod | grep -q '^nf_conntrack '; then
-		log "nf_conntrack already loaded (by an earlier test); the host netns still has no conntrack hook"
-	else
-		pass "nf_conntrack not loaded: $(lsmod | grep -c '^nf_' || true) nf_* modules loaded"
-	fi
-fi
+log "no conntrack rule of the namespace's own: netfence turns conntrack on"
 setup_pair H1 R1 sl
-log "features of this kernel: $(nf_status "$H1" | jq -c .features)"
-check_pair sl "$H1" "$R1" delivered
+expect_eq "sl: status says stateful" true "$(nf_get "$H1" .stateful)"
+if [ "$FLAVOR" = distro ]; then
+	expect_ok "nf_conntrack was loaded on demand" sh -c "lsmod | grep -q '^nf_conntrack '"
+fi
+log "features of this kernel: $(nf_status "$H1" | "$PROBE" json .features | tr '\n' ' ')"
+check_pair sl "$H1" "$R1" dropped
 
-log "stateful: conntrack active in the host netns"
+log "conntrack also used by the namespace's own nftables rules"
 setup_pair H2 R2 sf
 nsx "$H2" nft -f - <<'EON' || die "nft ct table"
 table inet ctt {
@@ -88,10 +82,11 @@ table inet ctt {
 	}
 }
 EON
-if [ "$FLAVOR" = distro ]; then
-	expect_ok "nf_conntrack is loaded now" sh -c "lsmod | grep -q '^nf_conntrack '"
-fi
 check_pair sf "$H2" "$R2" dropped
-log "the stateless netns is still stateless"
-check_pair sl "$H1" "$R1" delivered
+log "released and isolated again: still stateful"
+expect_ok "release" nf "$H1" release
+expect_eq "released: status says not stateful" false "$(nf_get "$H1" .stateful)"
+expect_ok "isolate again" nf "$H1" isolate -a '10.0.4.2 proto udp port 53' \
+	-a 'fd00:4::2 proto udp port 53'
+check_pair sl "$H1" "$R1" dropped
 finish

@@ -442,6 +442,12 @@ snmp() {
 	nsx "$1" nstat -asz "$2" 2>/dev/null | awk -v c="$2" '$1 == c { print $2; f = 1 } END { if (!f) print 0 }'
 }
 
+# nft_count NS COUNTER: packets of the named counter COUNTER of the nftables
+# table "inet watch" in NS (a receiver-side count a scenario sets up).
+nft_count() {
+	nsx "$1" nft list counter inet watch "$2" | awk '$1 == "packets" { print $2 }'
+}
+
 # rx_packets NS IF: packets received by an interface.
 rx_packets() {
 	ip -n "$1" -s -j link show dev "$2" | "$PROBE" json '.[0].stats64.rx.packets'

@@ -5,6 +5,18 @@ common ones, TCP/UDP clients and servers, are in nfprobe.c).
 
   probe.py rawudp SRC SPORT DEST DPORT [--payload TEXT]
       Send one UDP datagram with any source address and port (raw socket).
+  probe.py rawtcp SRC SPORT DEST DPORT [--payload TEXT]
+      Send one TCP segment (ACK|PSH, no handshake) from a raw socket, as
+      a process with CAP_NET_RAW could forge it.
+  probe.py icmperr SRC DEST ISRC ISPORT IDEST IDPORT
+      Send an ICMP/ICMPv6 "port unreachable" from SRC to DEST that quotes a
+      UDP packet ISRC:ISPORT -> IDEST:IDPORT (raw socket).
+  probe.py icmp6 SRC DEST TYPE [--hlim N] [--payload TEXT]
+      Send an ICMPv6 message of TYPE (neighbour discovery, MLD...) with hop
+      limit N (default 255) from a raw socket.
+  probe.py ra IFACE PREFIX
+      Send a router advertisement (not a default router) with PREFIX/64 for
+      address autoconfiguration to ff02::1 on IFACE.
   probe.py dns SERVER NAME
       Ask SERVER (udp 53) for the A records of NAME; print them.
   probe.py dhcp4 IFACE
@@ -64,6 +76,115 @@ def cmd_rawudp(a):
         out("rawudp: %s" % e)
         return 1
     out("sent udp %s %d -> %s %d" % (a.src, a.sport, a.dest, a.dport))
+    return 0
+
+
+def l4_csum(fam, src, dst, proto, data):
+    if fam == socket.AF_INET:
+        pseudo = src + dst + struct.pack("!BBH", 0, proto, len(data))
+    else:
+        pseudo = src + dst + struct.pack("!I3xB", len(data), proto)
+    return csum(pseudo + data)
+
+
+def raw_send(fam, proto, src, dest, data, hlim=None):
+    s = socket.socket(fam, socket.SOCK_RAW, proto)
+    if fam == socket.AF_INET6 and proto != socket.IPPROTO_ICMPV6:
+        s.setsockopt(socket.IPPROTO_IPV6, 7, -1)  # IPV6_CHECKSUM off
+    if hlim is not None:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, hlim)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, hlim)
+    if src:
+        s.bind((src, 0))
+    dst = dest
+    if fam == socket.AF_INET6 and dest.startswith(("fe80:", "ff02:")) and "%" in dest:
+        dst, scope = dest.split("%")
+        s.sendto(data, (dst, 0, 0, socket.if_nametoindex(scope)))
+        return
+    s.sendto(data, (dst, 0))
+
+
+def cmd_rawtcp(a):
+    fam = family_of(a.dest)
+    src = socket.inet_pton(fam, a.src)
+    dst = socket.inet_pton(fam, a.dest)
+    payload = a.payload.encode()
+    # ACK|PSH, data offset 5 words, arbitrary sequence numbers.
+    hdr = struct.pack("!HHIIBBHHH", a.sport, a.dport, 0x1000, 0x2000, 5 << 4, 0x18,
+                      65535, 0, 0)
+    c = l4_csum(fam, src, dst, socket.IPPROTO_TCP, hdr + payload)
+    hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
+    try:
+        raw_send(fam, socket.IPPROTO_TCP, a.src, a.dest, hdr + payload)
+    except OSError as e:
+        out("rawtcp: %s" % e)
+        return 1
+    out("sent tcp %s %d -> %s %d" % (a.src, a.sport, a.dest, a.dport))
+    return 0
+
+
+def cmd_icmperr(a):
+    fam = family_of(a.dest)
+    isrc = socket.inet_pton(fam, a.isrc)
+    idst = socket.inet_pton(fam, a.idest)
+    udp = struct.pack("!HHHH", a.isport, a.idport, 8 + 7, 0)
+    if fam == socket.AF_INET:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 7, 1, 0, 64,
+                         socket.IPPROTO_UDP, 0, isrc, idst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        quote = ip + udp + b"payload"
+        msg = struct.pack("!BBHI", 3, 3, 0, 0) + quote
+        msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+        proto = socket.IPPROTO_ICMP
+    else:
+        ip = struct.pack("!IHBB16s16s", 6 << 28, 8 + 7, socket.IPPROTO_UDP, 64, isrc, idst)
+        quote = ip + udp + b"payload"
+        # The kernel fills in the checksum of ICMPv6 raw sockets.
+        msg = struct.pack("!BBHI", 1, 4, 0, 0) + quote
+        proto = socket.IPPROTO_ICMPV6
+    try:
+        raw_send(fam, proto, a.src, a.dest, msg)
+    except OSError as e:
+        out("icmperr: %s" % e)
+        return 1
+    out("sent icmp error %s -> %s quoting %s %d -> %s %d" %
+        (a.src, a.dest, a.isrc, a.isport, a.idest, a.idport))
+    return 0
+
+
+def cmd_icmp6(a):
+    typ = int(a.type)
+    body = a.payload.encode()
+    if typ in (135, 136, 137):
+        # Target address (and destination for redirects): ::1, never used.
+        body = socket.inet_pton(socket.AF_INET6, "::1") * (2 if typ == 137 else 1) + body
+    msg = struct.pack("!BBHI", typ, 0, 0, 0) + body
+    try:
+        raw_send(socket.AF_INET6, socket.IPPROTO_ICMPV6, a.src or None, a.dest, msg,
+                 hlim=int(a.hlim))
+    except OSError as e:
+        out("icmp6: %s" % e)
+        return 1
+    out("sent icmpv6 type %d hop limit %s %s -> %s" % (typ, a.hlim, a.src, a.dest))
+    return 0
+
+
+def cmd_ra(a):
+    prefix = socket.inet_pton(socket.AF_INET6, a.prefix)
+    # Hop limit 64, no flags, router lifetime 0; one prefix information
+    # option: /64, on-link and autonomous, valid 3600 s, preferred 1800 s.
+    msg = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 0, 0, 0)
+    msg += struct.pack("!BBBBIII16s", 3, 4, 64, 0xc0, 3600, 1800, 0, prefix)
+    ifindex = socket.if_nametoindex(a.iface)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)
+    try:
+        s.sendto(msg, ("ff02::1", 0, 0, ifindex))
+    except OSError as e:
+        out("ra: %s" % e)
+        return 1
+    out("sent router advertisement of %s/64 on %s" % (a.prefix, a.iface))
     return 0
 
 
@@ -248,7 +369,7 @@ def cmd_stream(a):
 class Args:
     """Tiny argument parser (argparse costs seconds to import under TCG)."""
 
-    TYPES = {"sport": int, "dport": int, "timeout": float,
+    TYPES = {"sport": int, "dport": int, "isport": int, "idport": int, "timeout": float,
              "rate": float, "duration": float}
 
     def __init__(self, argv, positional, **defaults):
@@ -277,6 +398,10 @@ class Args:
 
 COMMANDS = {
     "rawudp": (cmd_rawudp, ["src", "sport", "dest", "dport"], dict(payload="spoofed\n")),
+    "rawtcp": (cmd_rawtcp, ["src", "sport", "dest", "dport"], dict(payload="forged\n")),
+    "icmperr": (cmd_icmperr, ["src", "dest", "isrc", "isport", "idest", "idport"], dict()),
+    "icmp6": (cmd_icmp6, ["src", "dest", "type"], dict(hlim="255", payload="exfiltrated")),
+    "ra": (cmd_ra, ["iface", "prefix"], dict()),
     "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
     "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
     "stream": (cmd_stream, [], dict(rate=100.0, duration=None, until=None)),
