@@ -8,6 +8,7 @@
  */
 
 #include <linux/in.h>
+#include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jiffies.h>
@@ -62,37 +63,40 @@ struct netfence_drop_info {
 	const void *saddr;
 	const void *daddr;
 	unsigned int alen;
-	u8 family;
+	u8 family;		/* AF_PACKET: a link-layer frame, no addresses */
 	u8 proto;
+	__be16 ethertype;	/* AF_PACKET only */
 	const struct netfence_flow *flow;	/* NULL: headers unparsed */
 };
 
 static void netfence_drop_info(struct netfence_drop_info *di, const struct sk_buff *skb,
 			       const struct nf_hook_state *state,
-			       const struct netfence_flow *flow)
+			       const struct netfence_flow *flow, __be16 ethertype)
 {
+	memset(di, 0, sizeof(*di));
 	di->flow = flow;
-	if (state->pf == NFPROTO_IPV4) {
-		di->family = AF_INET;
-		di->alen = sizeof(struct in_addr);
-	} else {
-		di->family = AF_INET6;
-		di->alen = sizeof(struct in6_addr);
-	}
 	if (flow) {
+		di->family = flow->family;
 		di->saddr = &flow->t.saddr;
 		di->daddr = &flow->t.daddr;
 		di->proto = flow->t.proto;
-	} else if (di->family == AF_INET) {
+	} else if (state->pf == NFPROTO_IPV4) {
 		/* The IP header itself was checked before any hook runs. */
+		di->family = AF_INET;
 		di->saddr = &ip_hdr(skb)->saddr;
 		di->daddr = &ip_hdr(skb)->daddr;
 		di->proto = ip_hdr(skb)->protocol;
-	} else {
+	} else if (state->pf == NFPROTO_IPV6) {
+		di->family = AF_INET6;
 		di->saddr = &ipv6_hdr(skb)->saddr;
 		di->daddr = &ipv6_hdr(skb)->daddr;
 		di->proto = ipv6_hdr(skb)->nexthdr;
+	} else {
+		di->family = AF_PACKET;
+		di->ethertype = ethertype;
+		return;
 	}
+	di->alen = di->family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
 }
 
 static bool netfence_flow_has_icmp(const struct netfence_flow *flow)
@@ -111,8 +115,14 @@ static int netfence_put_flow(struct sk_buff *msg, const struct netfence_drop_inf
 	nest = nla_nest_start(msg, NETFENCE_A_FLOW);
 	if (!nest ||
 	    nla_put_u8(msg, NETFENCE_FLOW_A_FAMILY, di->family) ||
-	    nla_put_u8(msg, NETFENCE_FLOW_A_HOOK, hook) ||
-	    nla_put_u8(msg, NETFENCE_FLOW_A_PROTO, di->proto) ||
+	    nla_put_u8(msg, NETFENCE_FLOW_A_HOOK, hook))
+		return -EMSGSIZE;
+	if (di->family == AF_PACKET) {
+		if (nla_put_u16(msg, NETFENCE_FLOW_A_ETHERTYPE, ntohs(di->ethertype)))
+			return -EMSGSIZE;
+		goto tail;
+	}
+	if (nla_put_u8(msg, NETFENCE_FLOW_A_PROTO, di->proto) ||
 	    nla_put(msg, NETFENCE_FLOW_A_SADDR, di->alen, di->saddr) ||
 	    nla_put(msg, NETFENCE_FLOW_A_DADDR, di->alen, di->daddr))
 		return -EMSGSIZE;
@@ -124,6 +134,7 @@ static int netfence_put_flow(struct sk_buff *msg, const struct netfence_drop_inf
 	    (nla_put_u8(msg, NETFENCE_FLOW_A_ICMP_TYPE, flow->icmp_type) ||
 	     nla_put_u8(msg, NETFENCE_FLOW_A_ICMP_CODE, flow->icmp_code)))
 		return -EMSGSIZE;
+tail:
 	if (nla_put_u32(msg, NETFENCE_FLOW_A_LEN, skb->len) ||
 	    nla_put_u8(msg, NETFENCE_FLOW_A_REASON, reason) ||
 	    nla_put_u8(msg, NETFENCE_FLOW_A_AUDIT, audit))
@@ -135,7 +146,7 @@ static int netfence_put_flow(struct sk_buff *msg, const struct netfence_drop_inf
 /* Room for one drop event: the flow nest and the suppressed counter. */
 #define NETFENCE_EVT_DROP_SIZE	(nla_total_size(0) + 7 * nla_total_size(1) + \
 				 2 * nla_total_size(sizeof(struct in6_addr)) + \
-				 2 * nla_total_size(2) + 2 * nla_total_size(4))
+				 3 * nla_total_size(2) + 2 * nla_total_size(4))
 
 static void netfence_event_drop(struct netfence_net *pn, const struct netfence_drop_info *di,
 				const struct sk_buff *skb, enum netfence_hook hook,
@@ -206,7 +217,12 @@ static void netfence_log_drop(const struct netfence_drop_info *di, const struct 
 	else if (netfence_flow_has_icmp(flow))
 		snprintf(tail, sizeof(tail), " TYPE=%u CODE=%u", flow->icmp_type, flow->icmp_code);
 
-	if (di->family == AF_INET)
+	if (di->family == AF_PACKET)
+		pr_info("drop IN=%s OUT=%s ETHERTYPE=0x%04x LEN=%u%s%s\n",
+			state->in ? state->in->name : "", state->out ? state->out->name : "",
+			ntohs(di->ethertype), skb->len, flow ? "" : " MALFORMED",
+			audit ? " AUDIT" : "");
+	else if (di->family == AF_INET)
 		pr_info("drop IN=%s OUT=%s SRC=%pI4 DST=%pI4 LEN=%u PROTO=%s%s%s%s\n",
 			state->in ? state->in->name : "", state->out ? state->out->name : "",
 			di->saddr, di->daddr, skb->len, proto, tail,
@@ -223,7 +239,7 @@ unsigned int netfence_dropped(struct netfence_net *pn,
 			      struct sk_buff *skb,
 			      const struct nf_hook_state *state,
 			      const struct netfence_flow *flow,
-			      enum netfence_hook hook, u8 reason)
+			      enum netfence_hook hook, u8 reason, __be16 ethertype)
 {
 	u32 flags = pol ? netfence_policy_flags(pol) : 0;
 	bool audit = flags & NETFENCE_POLICY_F_AUDIT;
@@ -231,7 +247,7 @@ unsigned int netfence_dropped(struct netfence_net *pn,
 
 	if (reason != NETFENCE_DROP_NO_RULE)
 		flow = NULL;
-	netfence_drop_info(&di, skb, state, flow);
+	netfence_drop_info(&di, skb, state, flow, ethertype);
 
 	netfence_event_drop(pn, &di, skb, hook, reason, audit);
 	if (flags & NETFENCE_POLICY_F_LOG)

@@ -49,14 +49,15 @@ static inline void netfence_events_set_rate(struct netfence_events *ev, u32 rate
  * A packet isolation does not allow: reports it (event, log line) as the
  * policy asks and returns the verdict: NF_ACCEPT in audit mode, otherwise
  * NF_DROP, after answering a local sender in reject mode. flow is the
- * parsed packet when reason is NETFENCE_DROP_NO_RULE, otherwise unused.
- * pol may be NULL. Runs in the packet path (softirq or process context).
+ * parsed packet when reason is NETFENCE_DROP_NO_RULE, otherwise unused;
+ * ethertype names a link-layer frame that is not parsed as IP (netdev
+ * hooks). pol may be NULL. Runs in the packet path (softirq or process context).
  */
 unsigned int netfence_dropped(struct netfence_net *pn,
 			      const struct netfence_policy *pol,
 			      struct sk_buff *skb,
 			      const struct nf_hook_state *state,
 			      const struct netfence_flow *flow,
-			      enum netfence_hook hook, u8 reason);
+			      enum netfence_hook hook, u8 reason, __be16 ethertype);
 
 #endif /* _NETFENCE_EVENTS_H */

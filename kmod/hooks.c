@@ -7,6 +7,7 @@
  * code per packet at all.
  */
 
+#include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -15,6 +16,7 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <net/dst.h>
+#include <net/dst_metadata.h>
 #include <net/ip6_fib.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
@@ -23,6 +25,7 @@
 #include "conntrack.h"
 #include "events.h"
 #include "hooks.h"
+#include "link.h"
 #include "match.h"
 #include "netns.h"
 #include "parse.h"
@@ -52,6 +55,8 @@
 #define NETFENCE_PRI_IPV6	(NF_IP6_PRI_RAW - 50)
 #define NETFENCE_PRI_OUT_IPV4	(NF_IP_PRI_NAT_DST + 50)
 #define NETFENCE_PRI_OUT_IPV6	(NF_IP6_PRI_NAT_DST + 50)
+/* Link-layer stage: before any nftables netdev chain of the namespace. */
+#define NETFENCE_PRI_LINK	INT_MIN
 
 /*
  * Neighbour discovery never leaves the link: an ICMPv6 packet that the host
@@ -140,7 +145,7 @@ accept:
 drop:
 	netfence_count(pn, family, hook, skb->len, false);
 	/* Events, log line, audit and reject mode: see events.c. */
-	return netfence_dropped(pn, pol, skb, state, &flow, hook, reason);
+	return netfence_dropped(pn, pol, skb, state, &flow, hook, reason, 0);
 }
 
 static unsigned int netfence_hook_local_in(void *priv, struct sk_buff *skb,
@@ -164,8 +169,131 @@ static unsigned int netfence_hook_forward(void *priv, struct sk_buff *skb,
 			     NETFENCE_HOOK_FORWARD);
 }
 
+/*
+ * Did this namespace's IP stack route the packet (so that LOCAL_OUT or
+ * FORWARD judged it)? A packet routed by another namespace's stack, sent
+ * through a device of this one (macvlan, ipvlan), did not.
+ */
+static bool netfence_routed_here(const struct sk_buff *skb, const struct net *net)
+{
+	const struct dst_entry *dst = skb_valid_dst(skb) ? skb_dst(skb) : NULL;
+
+	return dst && dst->dev && net_eq(dev_net(dst->dev), net);
+}
+
+/*
+ * The link-layer stage (netdev egress and ingress of every device of an
+ * isolated namespace): what never crosses the IP hooks. Egress: IP frames
+ * the stack did not route (packet sockets, bridged or redirected frames)
+ * are judged by the rules, other frames by their kind. Ingress: IP frames
+ * go on to the IP hooks or to the egress stage of the port they are
+ * bridged to; other frames are judged by their kind.
+ */
+static __always_inline unsigned int
+netfence_link_hook(struct netfence_net *pn, struct sk_buff *skb,
+		   const struct nf_hook_state *state, bool egress)
+{
+	const struct net_device *dev = egress ? state->out : state->in;
+	enum netfence_hook hook = egress ? NETFENCE_HOOK_LINK_OUT : NETFENCE_HOOK_LINK_IN;
+	unsigned int family = NETFENCE_FAMILY_LINK;
+	const struct netfence_policy *pol;
+	u8 reason = NETFENCE_DROP_LINK;
+	struct netfence_link link = {};
+	struct netfence_flow flow;
+	enum netfence_path path;
+	enum netfence_ct ct;
+	int verdict;
+
+	if (egress && netfence_routed_here(skb, state->net))
+		return NF_ACCEPT;
+	pol = rcu_dereference(pn->policy);
+	if (unlikely(!pol))
+		goto drop;
+	netfence_parse_link(skb, egress ? 0 : skb_mac_offset(skb),
+			    dev->type == ARPHRD_ETHER, &link);
+	switch (link.kind) {
+	case NETFENCE_LINK_ARP:
+	case NETFENCE_LINK_CONTROL:
+		goto accept;
+	case NETFENCE_LINK_IPV4:
+	case NETFENCE_LINK_IPV6:
+		if (!egress)
+			return NF_ACCEPT;
+		family = link.kind == NETFENCE_LINK_IPV6;
+		break;
+	default:
+		if (netfence_policy_ethertype_allowed(pol, link.ethertype))
+			goto accept;
+		goto drop;
+	}
+
+	reason = NETFENCE_DROP_MALFORMED;
+	if (netfence_parse_at(skb, link.nhoff, family ? AF_INET6 : AF_INET, &flow))
+		goto drop;
+	reason = NETFENCE_DROP_NO_RULE;
+	/*
+	 * Built on this host (a packet socket): a local packet, which in
+	 * stateful mode cannot be a reply, having no connection. Received
+	 * and bridged or redirected, or routed by another namespace: a
+	 * forwarded one, judged statelessly (no conntrack at this layer).
+	 */
+	if (!skb->skb_iif && !skb_dst(skb)) {
+		path = NETFENCE_PATH_OUT;
+		ct = pn->stateful ? NETFENCE_CT_INVALID : NETFENCE_CT_NONE;
+	} else {
+		path = NETFENCE_PATH_FWD;
+		ct = NETFENCE_CT_NONE;
+	}
+	verdict = netfence_sockid_match(pol, &flow, path, ct, skb, state);
+	if (verdict >= 0)
+		netfence_policy_hit(pol, verdict);
+	else if (verdict != NETFENCE_MATCH_BUILTIN)
+		goto drop;
+
+accept:
+	netfence_count(pn, family, hook, skb->len, true);
+	return NF_ACCEPT;
+
+drop:
+	netfence_count(pn, family, hook, skb->len, false);
+	return netfence_dropped(pn, pol, skb, state, &flow, hook, reason, link.ethertype);
+}
+
+static unsigned int netfence_hook_link_in(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	return netfence_link_hook(priv, skb, state, false);
+}
+
+static unsigned int netfence_hook_link_out(void *priv, struct sk_buff *skb,
+					   const struct nf_hook_state *state)
+{
+	return netfence_link_hook(priv, skb, state, true);
+}
+
+void netfence_hooks_link_init(struct netfence_net *pn, struct net_device *dev,
+			      struct nf_hook_ops *egress, struct nf_hook_ops *ingress)
+{
+	*egress = (struct nf_hook_ops) {
+		.hook = netfence_hook_link_out,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_EGRESS,
+		.priority = NETFENCE_PRI_LINK,
+		.dev = dev,
+		.priv = pn,
+	};
+	*ingress = (struct nf_hook_ops) {
+		.hook = netfence_hook_link_in,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_INGRESS,
+		.priority = NETFENCE_PRI_LINK,
+		.dev = dev,
+		.priv = pn,
+	};
+}
+
 /* IPv4 first: without IPv6 support only the first three are registered. */
-static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_HOOKS] = {
+static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_IP_HOOKS] = {
 	{
 		.hook = netfence_hook_local_in,
 		.pf = NFPROTO_IPV4,
@@ -204,14 +332,14 @@ static const struct nf_hook_ops netfence_hook_ops_template[NETFENCE_NR_HOOKS] = 
 	},
 };
 
-#define NETFENCE_NR_HOOKS_USED	(IS_ENABLED(CONFIG_IPV6) ? NETFENCE_NR_HOOKS : \
-				 NETFENCE_NR_HOOKS / NETFENCE_NR_FAMILIES)
+#define NETFENCE_NR_HOOKS_USED	(IS_ENABLED(CONFIG_IPV6) ? NETFENCE_NR_IP_HOOKS : \
+				 NETFENCE_NR_IP_HOOKS / 2)
 
 void netfence_hooks_init(struct netfence_net *pn)
 {
 	unsigned int i;
 
-	for (i = 0; i < NETFENCE_NR_HOOKS; i++) {
+	for (i = 0; i < NETFENCE_NR_IP_HOOKS; i++) {
 		pn->hook_ops[i] = netfence_hook_ops_template[i];
 		pn->hook_ops[i].priv = pn;
 	}
@@ -242,6 +370,7 @@ int netfence_hooks_register(struct netfence_net *pn)
 	if (err)
 		goto err_hooks;
 	pn->hooks_registered = NETFENCE_NR_HOOKS_USED;
+	netfence_link_start(pn);
 	return 0;
 
 err_hooks:
@@ -264,6 +393,7 @@ void netfence_hooks_unregister(struct netfence_net *pn)
 	if (!pn->hooks_registered)
 		return;
 
+	netfence_link_stop(pn);
 	nf_unregister_net_hooks(net, pn->hook_ops, pn->hooks_registered);
 	pn->hooks_registered = 0;
 	if (pn->stateful)
@@ -285,6 +415,8 @@ u32 netfence_hooks_features(void)
 		feat |= NETFENCE_FEAT_DEFRAG6;
 	if (IS_ENABLED(CONFIG_NF_CONNTRACK))
 		feat |= NETFENCE_FEAT_CONNTRACK;
+	if (IS_ENABLED(CONFIG_NETFILTER_EGRESS))
+		feat |= NETFENCE_FEAT_LINK;
 	feat |= netfence_reject_features();
 	feat |= netfence_sockid_features();
 	return feat;

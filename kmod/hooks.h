@@ -7,7 +7,9 @@
 
 #include <linux/types.h>
 
+struct net_device;
 struct netfence_net;
+struct nf_hook_ops;
 
 /* Fills pn->hook_ops (once, when the namespace's state is created). */
 void netfence_hooks_init(struct netfence_net *pn);
@@ -23,6 +25,10 @@ int netfence_hooks_register(struct netfence_net *pn);
  * the next RCU grace period: the policy and pn must outlive that.
  */
 void netfence_hooks_unregister(struct netfence_net *pn);
+
+/* The link-layer stage's hook ops for dev (kmod/link.c registers them). */
+void netfence_hooks_link_init(struct netfence_net *pn, struct net_device *dev,
+			      struct nf_hook_ops *egress, struct nf_hook_ops *ingress);
 
 /* NETFENCE_FEAT_* that this kernel offers. */
 u32 netfence_hooks_features(void);

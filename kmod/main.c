@@ -17,6 +17,7 @@
 #include <uapi/linux/netfence.h>
 
 #include "bootparam.h"
+#include "link.h"
 #include "netlink.h"
 #include "netns.h"
 #include "policy.h"
@@ -95,6 +96,10 @@ static int __init netfence_init(void)
 	if (err)
 		goto err_notifier;
 
+	err = netfence_link_init();
+	if (err)
+		goto err_link;
+
 	err = netfence_genl_init();
 	if (err)
 		goto err_genl;
@@ -113,6 +118,8 @@ static int __init netfence_init(void)
 err_isolate:
 	netfence_genl_uninit();
 err_genl:
+	netfence_link_uninit();
+err_link:
 	netfence_txn_notifier_uninit();
 err_notifier:
 	netfence_netns_uninit();
@@ -123,6 +130,7 @@ err_netns:
 static void __exit netfence_exit(void)
 {
 	netfence_genl_uninit();
+	netfence_link_uninit();
 	netfence_txn_notifier_uninit();
 	netfence_netns_uninit();
 	/* Replaced policies may still wait in call_rcu(): let them go first. */

@@ -138,6 +138,8 @@ static const struct nla_policy netfence_txn_begin_policy[NETFENCE_A_MAX + 1] = {
 	[NETFENCE_A_EVENT_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_event_rate_range),
 	[NETFENCE_A_TXN_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_TXN_F_ALL),
 	[NETFENCE_A_POLICY_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_POLICY_F_ALL),
+	[NETFENCE_A_ETHERTYPES] = { .type = NLA_BINARY,
+				    .len = NETFENCE_ETHERTYPES_MAX * sizeof(__be16) },
 };
 
 /* TXN_ADD, TXN_DEL. */
@@ -429,9 +431,14 @@ static int netfence_put_counters(struct sk_buff *skb, struct netfence_net *pn)
 		return -EMSGSIZE;
 	for (f = 0; f < NETFENCE_NR_FAMILIES; f++) {
 		for (h = 0; h < __NETFENCE_HOOK_MAX; h++) {
+			/* Frames that are not IP only meet the link-layer stage. */
+			if (f == NETFENCE_FAMILY_LINK && h != NETFENCE_HOOK_LINK_IN &&
+			    h != NETFENCE_HOOK_LINK_OUT)
+				continue;
 			entry = nla_nest_start(skb, NETFENCE_STATS_A_ENTRY);
 			if (!entry ||
-			    nla_put_u8(skb, NETFENCE_STATS_A_FAMILY, f ? AF_INET6 : AF_INET) ||
+			    nla_put_u8(skb, NETFENCE_STATS_A_FAMILY, f == 0 ? AF_INET :
+				       f == 1 ? AF_INET6 : AF_PACKET) ||
 			    nla_put_u8(skb, NETFENCE_STATS_A_HOOK, h) ||
 			    nla_put_u64_64bit(skb, NETFENCE_STATS_A_ACCEPT_PKTS,
 					      c[f][h].accept_pkts, NETFENCE_STATS_A_PAD) ||
@@ -449,6 +456,14 @@ static int netfence_put_counters(struct sk_buff *skb, struct netfence_net *pn)
 	return 0;
 }
 
+static int netfence_put_ethertypes(struct sk_buff *skb, const struct netfence_policy *pol)
+{
+	const __be16 *types;
+	u32 n = pol ? netfence_policy_ethertypes(pol, &types) : 0;
+
+	return n ? nla_put(skb, NETFENCE_A_ETHERTYPES, n * sizeof(*types), types) : 0;
+}
+
 static int netfence_put_status(struct sk_buff *skb, struct netfence_net *pn)
 {
 	const struct netfence_policy *pol = netfence_net_policy(pn);
@@ -462,6 +477,8 @@ static int netfence_put_status(struct sk_buff *skb, struct netfence_net *pn)
 	    nla_put_u32(skb, NETFENCE_A_ISOLATED_NETNS, netfence_isolated_netns()) ||
 	    nla_put_u32(skb, NETFENCE_A_HOOKS_REGISTERED, pn->hooks_registered) ||
 	    nla_put_u8(skb, NETFENCE_A_STATEFUL, pn->isolated && pn->stateful) ||
+	    nla_put_u32(skb, NETFENCE_A_LINK_DEVICES, READ_ONCE(pn->link_ndevs)) ||
+	    netfence_put_ethertypes(skb, pol) ||
 	    netfence_net_put_guard(skb, pn) ||
 	    netfence_put_counters(skb, pn) ||
 	    nla_put_u64_64bit(skb, NETFENCE_A_POLICY_MEM,
@@ -509,6 +526,7 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
 	const struct nlattr *pflags_attr = info->attrs[NETFENCE_A_POLICY_FLAGS];
+	const struct nlattr *etypes = info->attrs[NETFENCE_A_ETHERTYPES];
 	struct netfence_txn *txn;
 	u32 txn_flags, pflags = 0;
 	int err;
@@ -519,6 +537,11 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	txn_flags = netfence_nla_get_u32_default(info->attrs[NETFENCE_A_TXN_FLAGS], 0);
 	if (pflags_attr)
 		pflags = nla_get_u32(pflags_attr);
+	if (etypes && nla_len(etypes) % sizeof(__be16)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, etypes,
+				    "EtherTypes are 16-bit values: odd attribute length");
+		return -EINVAL;
+	}
 
 	mutex_lock(&pn->lock);
 	if (netfence_txn_find(pn, info->snd_portid)) {
@@ -532,8 +555,13 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(txn)) {
 		GENL_SET_ERR_MSG(info, "cannot open a transaction");
 		err = PTR_ERR(txn);
-	} else if (info->attrs[NETFENCE_A_EVENT_RATE]) {
+		goto out;
+	}
+	if (info->attrs[NETFENCE_A_EVENT_RATE])
 		txn->event_rate = nla_get_u32(info->attrs[NETFENCE_A_EVENT_RATE]);
+	if (etypes) {
+		txn->n_ethertypes = nla_len(etypes) / sizeof(__be16);
+		nla_memcpy(txn->ethertypes, etypes, sizeof(txn->ethertypes));
 	}
 out:
 	mutex_unlock(&pn->lock);

@@ -171,6 +171,7 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 		kfree(retired);
 		return PTR_ERR(new);
 	}
+	netfence_policy_set_ethertypes(new, txn->ethertypes, txn->n_ethertypes);
 
 	old = rcu_replace_pointer(pn->policy, new, lockdep_is_held(&pn->lock));
 
@@ -438,6 +439,12 @@ struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
 		txn->policy_flags = NETFENCE_POLICY_F_DEFAULT;
 	txn->event_rate = append ? netfence_events_rate(&pn->events) :
 				   NETFENCE_EVENT_RATE_DEFAULT;
+	if (append && pol) {
+		const __be16 *types;
+
+		txn->n_ethertypes = netfence_policy_ethertypes(pol, &types);
+		memcpy(txn->ethertypes, types, txn->n_ethertypes * sizeof(*types));
+	}
 	txn->portid = portid;
 	list_add(&txn->list, &pn->txns);
 	return txn;
@@ -497,6 +504,7 @@ static int __net_init netfence_net_init(struct net *net)
 
 	mutex_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->txns);
+	INIT_LIST_HEAD(&pn->link_devs);
 	pn->net = net;
 	netfence_hooks_init(pn);
 	INIT_DELAYED_WORK(&pn->deadline_work, netfence_deadline_work);

@@ -24,8 +24,11 @@ struct netlink_ext_ack;
 struct nlattr;
 struct sk_buff;
 
-#define NETFENCE_NR_FAMILIES	2	/* index 0: IPv4, 1: IPv6 */
-#define NETFENCE_NR_HOOKS	(NETFENCE_NR_FAMILIES * __NETFENCE_HOOK_MAX)
+/* Counter families: 0 IPv4, 1 IPv6, 2 link-layer frames that are neither. */
+#define NETFENCE_NR_FAMILIES	3
+#define NETFENCE_FAMILY_LINK	2
+/* LOCAL_IN, LOCAL_OUT and FORWARD of IPv4, then of IPv6. */
+#define NETFENCE_NR_IP_HOOKS	6
 
 /* Packet and byte counters of one (family, hook), as read or reset. */
 struct netfence_counters {
@@ -56,6 +59,8 @@ struct netfence_txn {
 	u32 portid;
 	u32 policy_flags;
 	u32 event_rate;		/* NETFENCE_A_EVENT_RATE, applied at commit */
+	u32 n_ethertypes;	/* NETFENCE_A_ETHERTYPES, given to the new policy */
+	__be16 ethertypes[NETFENCE_ETHERTYPES_MAX];
 };
 
 /*
@@ -75,7 +80,16 @@ struct netfence_net {
 	bool stateful;				/* conntrack runs for us here */
 	struct list_head txns;			/* struct netfence_txn */
 	struct netfence_counters stats_base[NETFENCE_NR_FAMILIES][__NETFENCE_HOOK_MAX];
-	struct nf_hook_ops hook_ops[NETFENCE_NR_HOOKS];
+	struct nf_hook_ops hook_ops[NETFENCE_NR_IP_HOOKS];
+
+	/*
+	 * Link-layer stage: per-device netdev hooks (struct netfence_link_dev)
+	 * while link_on. Both change under RTNL only (the device notifier
+	 * holds it and never takes lock), after lock where both are taken.
+	 */
+	struct list_head link_devs;
+	unsigned int link_ndevs;
+	bool link_on;
 
 	/*
 	 * Deadline (lock-out protection): while deadline_set, the namespace

@@ -7,6 +7,9 @@
 #include <linux/errno.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -246,15 +249,15 @@ static int parse_l4(const struct sk_buff *skb, unsigned int off,
 	return 0;
 }
 
-int netfence_parse(const struct sk_buff *skb, u8 family,
-		   struct netfence_flow *flow)
+int netfence_parse_at(const struct sk_buff *skb, unsigned int off, u8 family,
+		      struct netfence_flow *flow)
 {
 	struct l3_info l3;
 	int err;
 
 	memset(flow, 0, sizeof(*flow));
 	flow->family = family;
-	err = parse_l3(skb, skb_network_offset(skb), family, &flow->t, &l3);
+	err = parse_l3(skb, off, family, &flow->t, &l3);
 	if (err)
 		return err;
 	flow->hop_limit = l3.hop_limit;
@@ -267,4 +270,95 @@ int netfence_parse(const struct sk_buff *skb, u8 family,
 	 * complete, or a tiny first fragment could hide the ports.
 	 */
 	return parse_l4(skb, l3.l4off, flow);
+}
+
+int netfence_parse(const struct sk_buff *skb, u8 family,
+		   struct netfence_flow *flow)
+{
+	return netfence_parse_at(skb, skb_network_offset(skb), family, flow);
+}
+
+/* An ARP header for IPv4 over Ethernet, request or reply: nothing else. */
+static bool arp_well_formed(const struct sk_buff *skb, int off)
+{
+	struct arphdr _ah;
+	const struct arphdr *ah;
+
+	ah = skb_header_pointer(skb, off, sizeof(_ah), &_ah);
+	return ah && ah->ar_hrd == htons(ARPHRD_ETHER) && ah->ar_pro == htons(ETH_P_IP) &&
+	       ah->ar_hln == ETH_ALEN && ah->ar_pln == 4 &&
+	       (ah->ar_op == htons(ARPOP_REQUEST) || ah->ar_op == htons(ARPOP_REPLY)) &&
+	       off + (int)sizeof(_ah) + 2 * (ETH_ALEN + 4) <= (int)skb->len;
+}
+
+static void link_l3(const struct sk_buff *skb, int off, struct netfence_link *link)
+{
+	u8 _v;
+	const u8 *v;
+
+	link->nhoff = off;
+	v = skb_header_pointer(skb, off, 1, &_v);
+	if (v && (*v >> 4) == 4) {
+		link->kind = NETFENCE_LINK_IPV4;
+		link->ethertype = htons(ETH_P_IP);
+	} else if (v && (*v >> 4) == 6) {
+		link->kind = NETFENCE_LINK_IPV6;
+		link->ethertype = htons(ETH_P_IPV6);
+	}
+}
+
+void netfence_parse_link(const struct sk_buff *skb, int off, bool ether,
+			 struct netfence_link *link)
+{
+	/* IEEE 802.1D reserved group addresses 01:80:c2:00:00:00-0f. */
+	static const u8 ctl_addr[5] = { 0x01, 0x80, 0xc2, 0x00, 0x00 };
+	struct ethhdr _eh;
+	const struct ethhdr *eh;
+	unsigned int tags;
+	__be16 type;
+
+	memset(link, 0, sizeof(*link));
+	if (!ether) {
+		link_l3(skb, off, link);
+		return;
+	}
+	eh = skb_header_pointer(skb, off, sizeof(_eh), &_eh);
+	if (!eh)
+		return;
+	type = eh->h_proto;
+	off += sizeof(_eh);
+	for (tags = 0; tags < 2 && (type == htons(ETH_P_8021Q) || type == htons(ETH_P_8021AD));
+	     tags++) {
+		struct vlan_hdr _vh;
+		const struct vlan_hdr *vh;
+
+		vh = skb_header_pointer(skb, off, sizeof(_vh), &_vh);
+		if (!vh)
+			return;
+		type = vh->h_vlan_encapsulated_proto;
+		off += sizeof(_vh);
+	}
+	link->nhoff = off;
+	if (!memcmp(eh->h_dest, ctl_addr, sizeof(ctl_addr)) && !(eh->h_dest[5] & 0xf0)) {
+		link->kind = NETFENCE_LINK_CONTROL;
+		link->ethertype = ntohs(type) >= ETH_P_802_3_MIN ? type : 0;
+		return;
+	}
+	if (ntohs(type) < ETH_P_802_3_MIN) {
+		/* 802.3 length: an LLC frame (or a third VLAN tag's payload). */
+		link->kind = NETFENCE_LINK_OTHER;
+		return;
+	}
+	link->ethertype = type;
+	if (type == htons(ETH_P_IP)) {
+		link->kind = NETFENCE_LINK_IPV4;
+	} else if (type == htons(ETH_P_IPV6)) {
+		link->kind = NETFENCE_LINK_IPV6;
+	} else if (type == htons(ETH_P_ARP)) {
+		if (arp_well_formed(skb, off))
+			link->kind = NETFENCE_LINK_ARP;
+	} else {
+		/* Any other type, a third VLAN tag included. */
+		link->kind = NETFENCE_LINK_OTHER;
+	}
 }

@@ -54,4 +54,32 @@ struct netfence_flow {
 int netfence_parse(const struct sk_buff *skb, u8 family,
 		   struct netfence_flow *flow);
 
+/* What a link-layer frame carries (netfence_parse_link). */
+enum netfence_link_kind {
+	NETFENCE_LINK_MALFORMED,	/* too short, or a bad ARP header */
+	NETFENCE_LINK_IPV4,
+	NETFENCE_LINK_IPV6,
+	NETFENCE_LINK_ARP,		/* well-formed Ethernet/IPv4 ARP */
+	NETFENCE_LINK_CONTROL,		/* to 01:80:c2:00:00:0x (STP, LACP, LLDP, EAPOL) */
+	NETFENCE_LINK_OTHER,		/* another EtherType, or 802.3/LLC (type 0) */
+};
+
+struct netfence_link {
+	enum netfence_link_kind kind;
+	__be16 ethertype;	/* after VLAN tags; 0 for 802.3 (LLC) frames */
+	int nhoff;		/* offset of what follows the link header */
+};
+
+/*
+ * Classifies the frame at offset off (relative to skb->data, may be
+ * negative at ingress): an Ethernet header when ether, otherwise a bare
+ * IPv4/IPv6 packet (L3 devices). At most two VLAN tags are unwrapped.
+ */
+void netfence_parse_link(const struct sk_buff *skb, int off, bool ether,
+			 struct netfence_link *link);
+
+/* netfence_parse() of the IP packet at offset off instead of the network header. */
+int netfence_parse_at(const struct sk_buff *skb, unsigned int off, u8 family,
+		      struct netfence_flow *flow);
+
 #endif /* _NETFENCE_PARSE_H */

@@ -722,3 +722,26 @@ size_t netfence_policy_mem(const struct netfence_policy *pol)
 {
 	return pol->mem;
 }
+
+void netfence_policy_set_ethertypes(struct netfence_policy *pol, const __be16 *types,
+				    u32 n)
+{
+	pol->n_ethertypes = min_t(u32, n, NETFENCE_ETHERTYPES_MAX);
+	memcpy(pol->ethertypes, types, pol->n_ethertypes * sizeof(*types));
+}
+
+u32 netfence_policy_ethertypes(const struct netfence_policy *pol, const __be16 **types)
+{
+	*types = pol->ethertypes;
+	return pol->n_ethertypes;
+}
+
+bool netfence_policy_ethertype_allowed(const struct netfence_policy *pol, __be16 type)
+{
+	u32 i;
+
+	for (i = 0; i < pol->n_ethertypes; i++)
+		if (pol->ethertypes[i] == type)
+			return true;
+	return false;
+}

@@ -71,6 +71,15 @@ void netfence_policy_hit(const struct netfence_policy *pol, u32 idx);
 u64 netfence_policy_hits(const struct netfence_policy *pol, u32 idx);
 void netfence_policy_reset_hits(const struct netfence_policy *pol);
 
+/*
+ * EtherTypes the link-layer stage lets through (network order, at most
+ * NETFENCE_ETHERTYPES_MAX): set once, before the policy is published.
+ */
+void netfence_policy_set_ethertypes(struct netfence_policy *pol, const __be16 *types,
+				    u32 n);
+u32 netfence_policy_ethertypes(const struct netfence_policy *pol, const __be16 **types);
+bool netfence_policy_ethertype_allowed(const struct netfence_policy *pol, __be16 type);
+
 /* Bytes of kernel memory the policy holds (trie, rules, counters). */
 size_t netfence_policy_mem(const struct netfence_policy *pol);
 

@@ -57,6 +57,8 @@ struct netfence_policy {
 	struct netfence_trie trie6;
 	local64_t **hits;			/* [nr_cpu_ids][count], possible CPUs */
 	size_t mem;
+	u32 n_ethertypes;
+	__be16 ethertypes[NETFENCE_ETHERTYPES_MAX];	/* link-layer stage */
 };
 
 #endif /* _NETFENCE_POLICY_PRIV_H */

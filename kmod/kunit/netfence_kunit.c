@@ -6,6 +6,8 @@
 #include <kunit/test.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -880,6 +882,130 @@ static void parse_icmp6_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.flags, 0);
 }
 
+/* Ethernet header to dst with type (and VLAN tags before it). */
+static void put_eth(struct pkt *p, const u8 *dst, const __be16 *tags, unsigned int ntags,
+		    u16 type)
+{
+	u8 *h = put(p, ETH_ALEN * 2);
+	unsigned int i;
+	__be16 be;
+
+	memcpy(h, dst, ETH_ALEN);
+	memset(h + ETH_ALEN, 0x02, ETH_ALEN);
+	for (i = 0; i < ntags; i++) {
+		__be16 t[2] = { tags[i], htons(100 + i) };
+
+		memcpy(put(p, sizeof(t)), t, sizeof(t));
+	}
+	be = htons(type);
+	memcpy(put(p, sizeof(be)), &be, sizeof(be));
+}
+
+static void put_arp(struct pkt *p, u16 op)
+{
+	struct arphdr *ah = put(p, sizeof(*ah) + 2 * (ETH_ALEN + 4));
+
+	ah->ar_hrd = htons(ARPHRD_ETHER);
+	ah->ar_pro = htons(ETH_P_IP);
+	ah->ar_hln = ETH_ALEN;
+	ah->ar_pln = 4;
+	ah->ar_op = htons(op);
+}
+
+static void parse_link_at(struct kunit *test, const struct pkt *p, unsigned int len, bool ether,
+			  struct netfence_link *l)
+{
+	struct sk_buff *skb = alloc_skb(len + 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 32);
+	skb_put_data(skb, p->b, len);
+	netfence_parse_link(skb, 0, ether, l);
+	kfree_skb(skb);
+}
+
+static void parse_link_test(struct kunit *test)
+{
+	static const u8 peer[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 1 };
+	static const u8 lldp[ETH_ALEN] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
+	static const u8 not_ctl[ETH_ALEN] = { 0x01, 0x80, 0xc2, 0, 0, 0x10 };
+	const __be16 q[3] = { htons(ETH_P_8021AD), htons(ETH_P_8021Q), htons(ETH_P_8021Q) };
+	struct netfence_link l;
+	struct netfence_flow f;
+	struct pkt p = {};
+	struct sk_buff *skb;
+
+	put_eth(&p, peer, NULL, 0, ETH_P_IP);
+	put_ip4(&p, 5, IPPROTO_UDP, A_L4, A_R4, 0);
+	put_udp(&p, 40000, 9999);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_IPV4);
+	KUNIT_EXPECT_EQ(test, l.nhoff, ETH_HLEN);
+	/* The IP packet behind it parses at that offset. */
+	skb = alloc_skb(p.len + 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, p.b, p.len);
+	KUNIT_EXPECT_EQ(test, netfence_parse_at(skb, l.nhoff, AF_INET, &f), 0);
+	KUNIT_EXPECT_EQ(test, f.t.dport, 9999);
+	kfree_skb(skb);
+	/* Truncated Ethernet header. */
+	parse_link_at(test, &p, ETH_HLEN - 1, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_MALFORMED);
+
+	/* Two VLAN tags are unwrapped, a third is not. */
+	p.len = 0;
+	put_eth(&p, peer, q, 2, ETH_P_IPV6);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_IPV6);
+	KUNIT_EXPECT_EQ(test, l.nhoff, ETH_HLEN + 8);
+	p.len = 0;
+	put_eth(&p, peer, q, 3, ETH_P_IP);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_OTHER);
+
+	/* ARP: well-formed only. */
+	p.len = 0;
+	put_eth(&p, peer, NULL, 0, ETH_P_ARP);
+	put_arp(&p, ARPOP_REQUEST);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_ARP);
+	parse_link_at(test, &p, p.len - 1, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_MALFORMED);
+	p.len = 0;
+	put_eth(&p, peer, NULL, 0, ETH_P_ARP);
+	put_arp(&p, 9);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_MALFORMED);
+
+	/* Link-control group addresses, whatever the type; the next one is not. */
+	p.len = 0;
+	put_eth(&p, lldp, NULL, 0, 0x88cc);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_CONTROL);
+	p.len = 0;
+	put_eth(&p, not_ctl, NULL, 0, 0x88cc);
+	parse_link_at(test, &p, p.len, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_OTHER);
+	KUNIT_EXPECT_EQ(test, ntohs(l.ethertype), 0x88cc);
+
+	/* 802.3 length field: LLC, type 0. */
+	p.len = 0;
+	put_eth(&p, peer, NULL, 0, 46);
+	parse_link_at(test, &p, p.len + 46, true, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_OTHER);
+	KUNIT_EXPECT_EQ(test, l.ethertype, 0);
+
+	/* L3 devices: the version nibble. */
+	p.len = 0;
+	put_ip6(&p, IPPROTO_UDP, A_L6, A_R6);
+	parse_link_at(test, &p, p.len, false, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_IPV6);
+	KUNIT_EXPECT_EQ(test, l.nhoff, 0);
+	p.b[0] = 0x50;
+	parse_link_at(test, &p, p.len, false, &l);
+	KUNIT_EXPECT_EQ(test, l.kind, NETFENCE_LINK_MALFORMED);
+}
+
 static struct kunit_case parse_cases[] = {
 	KUNIT_CASE(parse_ipv4_test),
 	KUNIT_CASE(parse_ipv4_bad_test),
@@ -889,6 +1015,7 @@ static struct kunit_case parse_cases[] = {
 	KUNIT_CASE(parse_ipv6_exthdr_test),
 	KUNIT_CASE(parse_ipv6_frag_test),
 	KUNIT_CASE(parse_icmp6_test),
+	KUNIT_CASE(parse_link_test),
 	{}
 };
 

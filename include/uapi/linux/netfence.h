@@ -202,6 +202,31 @@
  * conntrack, replies are matched statelessly: a spoofed reply from an
  * allowed endpoint, or a send from a "dir in" port, then passes.
  *
+ * Link-layer stage (NETFENCE_FEAT_LINK, NETFENCE_A_LINK_DEVICES)
+ * ----------------------------------------------------------------
+ * Packet sockets (AF_PACKET), other non-IP senders and bridged frames never
+ * cross the IPv4/IPv6 hooks. While isolated, every device of the namespace
+ * (those created or moved in later too) gets a netdev egress hook and, on
+ * Ethernet devices, an ingress hook. Frames are classified from their own
+ * bytes (VLAN tags unwrapped, 802.3/LLC recognised), never from
+ * skb->protocol, which a packet socket chooses.
+ * Egress: a packet this namespace's IP stack routed (LOCAL_OUT or FORWARD
+ *	already judged it) passes without a second look. Any other IPv4/IPv6
+ *	frame is judged by the rules: as a local packet (stateful mode: no
+ *	reply without a tracked connection) when it was built on this host,
+ *	as a forwarded one (statelessly) when it was received and bridged or
+ *	redirected, or sent by another namespace's stack through this one's
+ *	device (macvlan, ipvlan).
+ * Ingress: IPv4/IPv6 frames pass on to the IP hooks (or to the egress
+ *	stage of the device they are bridged to).
+ * Both: well-formed ARP (Ethernet/IPv4, request or reply), frames to the
+ *	link-control addresses 01:80:c2:00:00:00-0f (STP, LACP, LLDP, 802.1X
+ *	EAPOL) and the EtherTypes of NETFENCE_A_ETHERTYPES pass; everything
+ *	else is dropped (NETFENCE_DROP_LINK), counted under AF_PACKET.
+ * NETFENCE_CMD_TXN_BEGIN takes optional NETFENCE_A_ETHERTYPES (up to
+ *	NETFENCE_ETHERTYPES_MAX, network order; default none, or the current
+ *	policy's with APPEND); status reports them.
+ *
  * Default allowances (policy flags):
  * NETFENCE_POLICY_F_ND: ICMPv6 neighbour discovery (133-137) with hop limit
  *	255, unfragmented, router advertisements and redirects from a
@@ -275,12 +300,18 @@ enum netfence_attr {
 	NETFENCE_A_FLOW,		/* nest of NETFENCE_FLOW_A_* (drop events) */
 	NETFENCE_A_EVENTS_SUPPRESSED,	/* u32: drop events lost to the rate limit */
 	NETFENCE_A_STATEFUL,		/* u8: 1 when replies are checked by conntrack */
+	NETFENCE_A_LINK_DEVICES,	/* u32: devices under the link-layer stage */
+	NETFENCE_A_ETHERTYPES,		/* binary: __be16 array, EtherTypes allowed */
 
 	__NETFENCE_A_MAX
 };
 #define NETFENCE_A_MAX (__NETFENCE_A_MAX - 1)
 
-/* NETFENCE_A_STATS holds one NETFENCE_A_STATS_ENTRY nest per (family, hook). */
+/*
+ * NETFENCE_A_STATS holds one NETFENCE_A_STATS_ENTRY nest per (family, hook):
+ * AF_INET and AF_INET6 with every hook, and AF_PACKET (link-layer frames
+ * that carry neither, e.g. ARP) with the LINK hooks.
+ */
 enum netfence_stats_attr {
 	NETFENCE_STATS_A_UNSPEC,
 	NETFENCE_STATS_A_ENTRY,		/* nest of the below */
@@ -300,6 +331,8 @@ enum netfence_hook {
 	NETFENCE_HOOK_LOCAL_IN,
 	NETFENCE_HOOK_LOCAL_OUT,
 	NETFENCE_HOOK_FORWARD,
+	NETFENCE_HOOK_LINK_IN,		/* link-layer stage, netdev ingress */
+	NETFENCE_HOOK_LINK_OUT,		/* link-layer stage, netdev egress */
 
 	__NETFENCE_HOOK_MAX
 };
@@ -369,6 +402,7 @@ enum netfence_features {
 	NETFENCE_FEAT_REJECT4 = 1U << 5,	/* TCP RST / ICMP unreachable, IPv4 */
 	NETFENCE_FEAT_REJECT6 = 1U << 6,	/* TCP RST / ICMPv6 unreachable, IPv6 */
 	NETFENCE_FEAT_CGROUP = 1U << 7,		/* cgroup v2 identity of sockets */
+	NETFENCE_FEAT_LINK = 1U << 8,		/* link-layer stage (netdev egress/ingress) */
 };
 
 /* Drop events (NETFENCE_CMD_EVT_DROP): NETFENCE_A_FLOW holds these. */
@@ -386,6 +420,7 @@ enum netfence_flow_attr {
 	NETFENCE_FLOW_A_LEN,		/* u32: packet length */
 	NETFENCE_FLOW_A_REASON,		/* u8: NETFENCE_DROP_* */
 	NETFENCE_FLOW_A_AUDIT,		/* u8: 1 when audit mode let it pass */
+	NETFENCE_FLOW_A_ETHERTYPE,	/* u16: link-layer frames (family AF_PACKET) */
 
 	__NETFENCE_FLOW_A_MAX
 };
@@ -394,7 +429,11 @@ enum netfence_flow_attr {
 enum netfence_drop_reason {
 	NETFENCE_DROP_NO_RULE = 1,	/* no rule allows the packet */
 	NETFENCE_DROP_MALFORMED = 2,	/* headers could not be parsed */
+	NETFENCE_DROP_LINK = 3,		/* link-layer frame of a kind not allowed */
 };
+
+/* Most EtherTypes in NETFENCE_A_ETHERTYPES. */
+#define NETFENCE_ETHERTYPES_MAX		16
 
 /* Longest release key secret, bytes. */
 #define NETFENCE_KEY_MAX		4096
