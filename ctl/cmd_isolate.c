@@ -33,6 +33,8 @@ static const char isolate_usage[] =
 	"                        unreachable) instead of dropping silently\n"
 	"      --log             a kernel log line per drop (rate-limited)\n"
 	"      --event-rate N    drop events per second for 'netfence monitor'\n"
+	"      --ethertype T     let link-layer frames of EtherType T through\n"
+	"                        (e.g. 0x88f7 for PTP; repeatable)\n"
 	"                        (0: none; default 10)\n"
 	"      --keep            start from the current policy, not an empty one\n"
 	"\n"
@@ -73,6 +75,7 @@ enum {
 	OPT_REJECT,
 	OPT_LOG,
 	OPT_EVENT_RATE,
+	OPT_ETHERTYPE,
 	OPT_TIMEOUT,
 	OPT_KEY_FILE,
 };
@@ -222,11 +225,12 @@ int cmd_isolate(int argc, char **argv)
 		{ "reject", no_argument, NULL, OPT_REJECT },
 		{ "log", no_argument, NULL, OPT_LOG },
 		{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
+		{ "ethertype", required_argument, NULL, OPT_ETHERTYPE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct policy_spec spec = { 0 };
+	struct policy_spec spec = { 0 }, cli_types = { 0 };
 	struct nf_sock s = { 0 };
 	struct nf_key key;
 	struct nf_guard guard = { .key = &key };
@@ -308,6 +312,12 @@ int cmd_isolate(int argc, char **argv)
 			rate = tmp.event_rate;
 			break;
 		}
+		case OPT_ETHERTYPE:
+			if (parse_ethertype(optarg, &cli_types, err, sizeof(err))) {
+				rc = usage_error("%s", err);
+				goto out;
+			}
+			break;
 		case OPT_TIMEOUT:
 			rc = duration_arg(optarg, &guard);
 			if (rc)
@@ -351,6 +361,15 @@ int cmd_isolate(int argc, char **argv)
 		spec.has_event_rate = true;
 		spec.event_rate = rate;
 	}
+	for (size_t i = 0; i < cli_types.n_ethertypes; i++) {
+		char et[8];
+
+		snprintf(et, sizeof(et), "%u", cli_types.ethertypes[i]);
+		if (parse_ethertype(et, &spec, err, sizeof(err))) {
+			rc = usage_error("%s", err);
+			goto out;
+		}
+	}
 
 	rc = nf_open(&s);
 	if (rc)
@@ -371,6 +390,8 @@ int cmd_isolate(int argc, char **argv)
 			.commit_flags = NETFENCE_COMMIT_F_ISOLATE,
 			.has_event_rate = spec.has_event_rate,
 			.event_rate = spec.event_rate,
+			.ethertypes = spec.ethertypes,
+			.n_ethertypes = spec.n_ethertypes,
 			.guard = guard,
 		};
 		uint32_t base = NETFENCE_POLICY_F_DEFAULT;

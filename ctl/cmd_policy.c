@@ -96,6 +96,7 @@ int cmd_save(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	policy_write_ethertypes(f, st.ethertypes, st.n_ethertypes);
 	policy_write(f, st.flags, st.event_rate, rules.v, rules.n);
 	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
 		fprintf(stderr, "netfence: save: %s: %s\n",
@@ -146,6 +147,8 @@ int cmd_restore(int argc, char **argv)
 			.nrules = spec.rules.n,
 			.has_event_rate = spec.has_event_rate,
 			.event_rate = spec.event_rate,
+			.ethertypes = spec.ethertypes,
+			.n_ethertypes = spec.n_ethertypes,
 			.guard = { .key = &key },
 		};
 

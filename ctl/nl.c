@@ -332,6 +332,15 @@ static int parse_status(struct nlattr **tb, void *arg)
 	st->isolated_netns = get_u32(tb[NETFENCE_A_ISOLATED_NETNS]);
 	st->hooks_registered = get_u32(tb[NETFENCE_A_HOOKS_REGISTERED]);
 	st->stateful = get_u8(tb[NETFENCE_A_STATEFUL]);
+	st->link_devices = get_u32(tb[NETFENCE_A_LINK_DEVICES]);
+	st->n_ethertypes = 0;
+	if (tb[NETFENCE_A_ETHERTYPES]) {
+		const uint16_t *be = nla_data(tb[NETFENCE_A_ETHERTYPES]);
+		size_t n = (size_t)nla_len(tb[NETFENCE_A_ETHERTYPES]) / sizeof(*be);
+
+		for (size_t i = 0; i < n && i < NETFENCE_ETHERTYPES_MAX; i++)
+			st->ethertypes[st->n_ethertypes++] = ntohs(be[i]);
+	}
 	st->policy_mem = get_u64(tb[NETFENCE_A_POLICY_MEM]);
 	st->has_timeout_left = tb[NETFENCE_A_TIMEOUT_LEFT] != NULL;
 	st->timeout_left_ms = get_u64(tb[NETFENCE_A_TIMEOUT_LEFT]);
@@ -532,6 +541,17 @@ int nf_guarded(struct nf_sock *s, uint8_t cmd, const struct nf_guard *g)
 	return nf_exchange(s, nf_guard_msg(s, cmd, g), NULL, NULL, NULL);
 }
 
+static int put_ethertypes(struct nl_msg *msg, const struct nf_txn *t)
+{
+	uint16_t be[NETFENCE_ETHERTYPES_MAX];
+
+	if (!t->n_ethertypes)
+		return 0;
+	for (size_t i = 0; i < t->n_ethertypes && i < NETFENCE_ETHERTYPES_MAX; i++)
+		be[i] = htons(t->ethertypes[i]);
+	return nla_put(msg, NETFENCE_A_ETHERTYPES, (int)(t->n_ethertypes * sizeof(be[0])), be);
+}
+
 int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
 {
 	struct nl_msg *msg;
@@ -544,7 +564,8 @@ int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
 		    (t->set_flags &&
 		     nla_put_u32(msg, NETFENCE_A_POLICY_FLAGS, t->policy_flags) < 0) ||
 		    (t->has_event_rate &&
-		     nla_put_u32(msg, NETFENCE_A_EVENT_RATE, t->event_rate) < 0))) {
+		     nla_put_u32(msg, NETFENCE_A_EVENT_RATE, t->event_rate) < 0) ||
+		    put_ethertypes(msg, t) < 0)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}

@@ -59,6 +59,8 @@ struct nf_txn {
 	uint32_t commit_flags;	/* NETFENCE_COMMIT_F_* */
 	bool has_event_rate;	/* NETFENCE_A_EVENT_RATE on TXN_BEGIN */
 	uint32_t event_rate;
+	const uint16_t *ethertypes;	/* NETFENCE_A_ETHERTYPES on TXN_BEGIN */
+	size_t n_ethertypes;
 	struct nf_guard guard;	/* on TXN_COMMIT */
 };
 

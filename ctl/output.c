@@ -46,6 +46,10 @@ static const char *hook_name(uint8_t hook)
 		return "local_out";
 	case NETFENCE_HOOK_FORWARD:
 		return "forward";
+	case NETFENCE_HOOK_LINK_IN:
+		return "link_in";
+	case NETFENCE_HOOK_LINK_OUT:
+		return "link_out";
 	}
 	return "unknown";
 }
@@ -138,6 +142,15 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		json_u64(&j, "isolated_namespaces", st->isolated_netns);
 		json_u64(&j, "hooks_registered", st->hooks_registered);
 		json_bool(&j, "stateful", st->stateful);
+		json_u64(&j, "link_devices", st->link_devices);
+		json_arr_begin(&j, "ethertypes");
+		for (size_t i = 0; i < st->n_ethertypes; i++) {
+			char et[8];
+
+			snprintf(et, sizeof(et), "0x%04x", st->ethertypes[i]);
+			json_str(&j, NULL, et);
+		}
+		json_arr_end(&j);
 		json_u64(&j, "policy_memory", st->policy_mem);
 		if (st->has_timeout_left)
 			json_u64(&j, "timeout_left_ms", st->timeout_left_ms);
@@ -177,6 +190,13 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 	fprintf(f, "\n%-10s %" PRIu32 " registered here, %" PRIu32
 		" namespace%s isolated in all\n", "hooks:", st->hooks_registered,
 		st->isolated_netns, st->isolated_netns == 1 ? "" : "s");
+	if (st->isolated) {
+		fprintf(f, "%-10s %" PRIu32 " device%s under the link-layer stage",
+			"link:", st->link_devices, st->link_devices == 1 ? "" : "s");
+		for (size_t i = 0; i < st->n_ethertypes; i++)
+			fprintf(f, "%s0x%04x", i ? " " : ", ethertypes ", st->ethertypes[i]);
+		fputc('\n', f);
+	}
 	if (st->isolated)
 		fprintf(f, "%-10s %s\n", "replies:", st->stateful ?
 			"stateful (checked against conntrack)" :
@@ -274,6 +294,7 @@ struct nf_flow {
 	bool has_ports, has_icmp;
 	uint16_t sport, dport;
 	uint8_t icmp_type, icmp_code;
+	uint16_t ethertype;	/* family AF_PACKET */
 	uint32_t len;
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
 };
@@ -297,11 +318,17 @@ static int parse_flow(struct nlattr *nest, struct nf_flow *fl)
 	if (!tb[NETFENCE_FLOW_A_FAMILY])
 		return -1;
 	fl->family = nla_get_u8(tb[NETFENCE_FLOW_A_FAMILY]);
-	if (fl->family != AF_INET && fl->family != AF_INET6)
+	if (fl->family == AF_PACKET) {
+		fl->ethertype = tb[NETFENCE_FLOW_A_ETHERTYPE] ?
+			nla_get_u16(tb[NETFENCE_FLOW_A_ETHERTYPE]) : 0;
+	} else if (fl->family != AF_INET && fl->family != AF_INET6) {
 		return -1;
-	if (flow_addr(tb[NETFENCE_FLOW_A_SADDR], fl->family, fl->saddr, sizeof(fl->saddr)) ||
-	    flow_addr(tb[NETFENCE_FLOW_A_DADDR], fl->family, fl->daddr, sizeof(fl->daddr)))
+	} else if (flow_addr(tb[NETFENCE_FLOW_A_SADDR], fl->family, fl->saddr,
+			     sizeof(fl->saddr)) ||
+		   flow_addr(tb[NETFENCE_FLOW_A_DADDR], fl->family, fl->daddr,
+			     sizeof(fl->daddr))) {
 		return -1;
+	}
 	fl->hook = tb[NETFENCE_FLOW_A_HOOK] ? nla_get_u8(tb[NETFENCE_FLOW_A_HOOK]) : 0xff;
 	fl->proto = tb[NETFENCE_FLOW_A_PROTO] ? nla_get_u8(tb[NETFENCE_FLOW_A_PROTO]) : 0;
 	if (tb[NETFENCE_FLOW_A_SPORT] && tb[NETFENCE_FLOW_A_DPORT]) {
@@ -328,6 +355,8 @@ static const char *drop_reason(uint8_t reason, bool json)
 		return json ? "no-rule" : "no rule";
 	case NETFENCE_DROP_MALFORMED:
 		return "malformed";
+	case NETFENCE_DROP_LINK:
+		return json ? "link-type" : "frame type not allowed";
 	}
 	return "unknown";
 }
@@ -370,6 +399,18 @@ static void print_drop(FILE *f, const struct nf_flow *fl, uint32_t suppressed,
 		json_str(&j, "event", "drop");
 		json_str(&j, "family", family_name(fl->family));
 		json_str(&j, "hook", hook_name(fl->hook));
+		if (fl->family == AF_PACKET) {
+			char et[8];
+
+			snprintf(et, sizeof(et), "0x%04x", fl->ethertype);
+			json_str(&j, "ethertype", et);
+			json_u64(&j, "len", fl->len);
+			json_str(&j, "reason", drop_reason(fl->reason, true));
+			json_bool(&j, "audit", fl->audit);
+			json_u64(&j, "suppressed", suppressed);
+			json_obj_end(&j);
+			return;
+		}
 		if (pn)
 			json_str(&j, "proto", pn);
 		else
@@ -400,6 +441,16 @@ static void print_drop(FILE *f, const struct nf_flow *fl, uint32_t suppressed,
 	{
 		char src[INET6_ADDRSTRLEN + 8], dst[INET6_ADDRSTRLEN + 8];
 
+		if (fl->family == AF_PACKET) {
+			fprintf(f, "drop link %s ethertype 0x%04x len %" PRIu32 " (%s)%s",
+				hook_name(fl->hook), fl->ethertype, fl->len,
+				drop_reason(fl->reason, false), fl->audit ? " [audit]" : "");
+			if (suppressed)
+				fprintf(f, " (+%" PRIu32 " event%s suppressed)", suppressed,
+					suppressed == 1 ? "" : "s");
+			fputc('\n', f);
+			return;
+		}
 		endpoint(src, sizeof(src), fl, fl->saddr, fl->sport);
 		endpoint(dst, sizeof(dst), fl, fl->daddr, fl->dport);
 		fprintf(f, "drop %s %s ", family_name(fl->family), hook_name(fl->hook));

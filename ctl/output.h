@@ -9,7 +9,7 @@
 
 #include "rule.h"
 
-#define NF_MAX_COUNTERS 8
+#define NF_MAX_COUNTERS 16
 
 struct nf_counter {
 	uint8_t family;		/* AF_INET or AF_INET6 */
@@ -26,6 +26,9 @@ struct nf_status {
 	uint32_t isolated_netns;
 	uint32_t hooks_registered;
 	bool stateful;		/* replies checked against conntrack */
+	uint32_t link_devices;	/* devices under the link-layer stage */
+	size_t n_ethertypes;
+	uint16_t ethertypes[NETFENCE_ETHERTYPES_MAX];
 	uint64_t policy_mem;
 	bool has_timeout_left;	/* a deadline is set */
 	uint64_t timeout_left_ms;

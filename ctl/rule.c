@@ -95,6 +95,7 @@ void policy_spec_free(struct policy_spec *p)
 	p->set = p->clear = 0;
 	p->has_event_rate = false;
 	p->event_rate = 0;
+	p->n_ethertypes = 0;
 }
 
 uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base)
@@ -151,7 +152,8 @@ const char *dir_name(uint8_t dir)
 
 const char *family_name(uint8_t family)
 {
-	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "any";
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" :
+	       family == AF_PACKET ? "link" : "any";
 }
 
 /* Zeroes host bits; returns true if some were set. */
@@ -771,6 +773,31 @@ int parse_event_rate(const char *val, struct policy_spec *p,
 	return 0;
 }
 
+int parse_ethertype(const char *val, struct policy_spec *p,
+		    char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 0);
+	if (!*val || *end || errno || v < 0x0600 || v > 0xffff)
+		return fail(err, errlen, "bad EtherType '%s' (0x0600-0xffff, e.g. 0x88f7)", val);
+	for (size_t i = 0; i < p->n_ethertypes; i++)
+		if (p->ethertypes[i] == v)
+			return 0;
+	if (p->n_ethertypes == NETFENCE_ETHERTYPES_MAX)
+		return fail(err, errlen, "more than %d EtherTypes", NETFENCE_ETHERTYPES_MAX);
+	p->ethertypes[p->n_ethertypes++] = (uint16_t)v;
+	return 0;
+}
+
+void policy_write_ethertypes(FILE *f, const uint16_t *types, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "option ethertype 0x%04x\n", types[i]);
+}
+
 static int parse_option(int argc, char **argv, struct policy_spec *p,
 			char *err, size_t errlen)
 {
@@ -779,6 +806,8 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 
 	if (argc == 3 && !strcmp(argv[1], "event-rate"))
 		return parse_event_rate(argv[2], p, err, errlen);
+	if (argc == 3 && !strcmp(argv[1], "ethertype"))
+		return parse_ethertype(argv[2], p, err, errlen);
 	if (argc != 3)
 		return fail(err, errlen,
 			    "option needs a name and on or off: 'option nd off'");
@@ -787,7 +816,7 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 			break;
 	if (i == sizeof(option_names) / sizeof(option_names[0]))
 		return fail(err, errlen,
-			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log or event-rate)",
+			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, event-rate or ethertype)",
 			    argv[1]);
 	if (!strcmp(argv[2], "on"))
 		on = true;

@@ -56,6 +56,8 @@ struct policy_spec {
 	uint32_t clear;		/* NETFENCE_POLICY_F_* forced off */
 	bool has_event_rate;	/* option event-rate N */
 	uint32_t event_rate;
+	size_t n_ethertypes;	/* option ethertype 0xNNNN (link-layer stage) */
+	uint16_t ethertypes[NETFENCE_ETHERTYPES_MAX];
 	struct rule_vec rules;
 };
 
@@ -117,6 +119,12 @@ int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 /* Event rate value (0..NETFENCE_EVENT_RATE_MAX) into p. Returns 0 or -1. */
 int parse_event_rate(const char *val, struct policy_spec *p,
 		     char *err, size_t errlen);
+
+/* EtherType (0x0600-0xffff, hex or decimal) added to p. Returns 0 or -1. */
+int parse_ethertype(const char *val, struct policy_spec *p,
+		    char *err, size_t errlen);
+/* "option ethertype 0xNNNN" lines. */
+void policy_write_ethertypes(FILE *f, const uint16_t *types, size_t n);
 
 /* Option keyword of a policy flag ("nd", "icmp-errors", ...) or NULL. */
 const char *policy_flag_name(uint32_t flag);

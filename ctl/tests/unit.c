@@ -354,7 +354,7 @@ static const struct {
 	{ "10.0.0.1\n\n10.0.0.5 port 70000\n", 0, "policy:3: bad port '70000' (0-65535)" },
 	{ "# c\noption nd maybe\n", 0, "policy:2: option nd: bad value 'maybe' (on or off)" },
 	{ "option foo off\n", 0,
-	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log or event-rate)" },
+	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, event-rate or ethertype)" },
 	{ "option nd\n", 0, "policy:1: option needs a name and on or off: 'option nd off'" },
 	{ "dns manual\n", 0, "policy:1: expected 'dns auto'" },
 	{ "10.0.0.1\n10.1.2.3/8 # typo\n", 0,
