@@ -165,7 +165,7 @@ INTEGRATION_DIR=${NETFENCE_INTEGRATION_DIR:-$NF_ROOT/tests/integration}
 # netns teardown while isolated, the release key, isolation at load and
 # reject replies. DEBUG_TESTS=all runs
 # every scenario there too (or list names, space-separated).
-DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink 12-conntrack hardening-icmp-nd hardening-replies 11-abandoned-transaction identity safety-boot safety-deadline safety-existing safety-key safety-reject}
+DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port 09-malformed-netlink 12-conntrack hardening-icmp-nd hardening-link hardening-replies 11-abandoned-transaction identity safety-boot safety-deadline safety-existing safety-key safety-reject}
 
 # selected_tests FLAVOR: integration scripts selected for FLAVOR.
 selected_tests() {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # netfence needs no firewall: with nf_tables, ip_tables and nf_conntrack
-# not loaded, isolation works. Then nftables and iptables (legacy and nft
+# not loaded, isolation works (netfence loads nf_conntrack on demand for
+# stateful replies, never nf_tables or ip_tables, and depends on none). Then nftables and iptables (legacy and nft
 # back ends) are loaded, flushed, given ACCEPT policies and explicit accept
 # rules in every chain at every priority: isolation still holds, because an
 # accept in another hook never skips netfence's hook.
@@ -84,7 +85,10 @@ isolation_holds() {
 }
 
 isolation_holds "no firewall loaded"
-expect_eq "still no firewall module loaded" "" "$(loaded_fw)"
+expect_eq "still no firewall module loaded (conntrack aside)" "" \
+	"$(loaded_fw | sed 's/ *nf_conntrack//')"
+expect_match "nf_conntrack loaded on demand" 'nf_conntrack' "$(loaded_fw)"
+expect_eq "status: replies are stateful" true "$(nf_get "$H" .stateful)"
 
 log "load nftables and iptables, open everything"
 nsx "$H" nft -f - <<'EON' || die "nft ruleset"

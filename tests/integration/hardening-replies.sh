@@ -36,8 +36,8 @@ table inet watch {
 EON
 
 # A server in H that speaks first: one line every half second.
-bg ticker "$H" socat TCP-LISTEN:2222,reuseaddr,fork \
-	SYSTEM:'while :; do date +%s.%N; sleep 0.5; done'
+printf 'while :; do date +%%s.%%N; sleep 0.5; done\n' >"$T/ticker.sh"
+bg ticker "$H" socat TCP-LISTEN:2222,reuseaddr,fork "EXEC:sh $T/ticker.sh"
 wait_listen "$H" tcp 2222 || die "ticker did not start"
 
 # lines NAME: lines a background client has written so far.

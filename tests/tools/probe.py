@@ -17,6 +17,14 @@ common ones, TCP/UDP clients and servers, are in nfprobe.c).
   probe.py ra IFACE PREFIX
       Send a router advertisement (not a default router) with PREFIX/64 for
       address autoconfiguration to ff02::1 on IFACE.
+  probe.py l2send IFACE DSTMAC ETHERTYPE [--vlan ID] [--payload TEXT]
+      Send one Ethernet frame from an AF_PACKET socket (CAP_NET_RAW).
+  probe.py l2udp IFACE DSTMAC SRC DEST DPORT [--vlan ID] [--payload TEXT]
+      Send an IPv4/UDP datagram built by hand in an Ethernet frame from an
+      AF_PACKET socket: it never crosses the IP stack's hooks.
+  probe.py l2recv IFACE ETHERTYPE [--timeout S]
+      Count the frames of ETHERTYPE an AF_PACKET socket bound to it
+      receives in S seconds; print "received N".
   probe.py dns SERVER NAME
       Ask SERVER (udp 53) for the A records of NAME; print them.
   probe.py dhcp4 IFACE
@@ -185,6 +193,59 @@ def cmd_ra(a):
         out("ra: %s" % e)
         return 1
     out("sent router advertisement of %s/64 on %s" % (a.prefix, a.iface))
+    return 0
+
+
+def mac_bytes(mac):
+    return bytes(int(x, 16) for x in mac.split(":"))
+
+
+def l2_send(a, ethertype, body):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.iface, 0))
+    src = s.getsockname()[4][:6]
+    hdr = mac_bytes(a.dstmac) + src
+    if a.vlan:
+        hdr += struct.pack("!HH", 0x8100, int(a.vlan))
+    frame = hdr + struct.pack("!H", ethertype) + body
+    frame += b"\0" * max(0, 60 - len(frame))
+    try:
+        s.send(frame)
+    except OSError as e:
+        out("l2send: %s" % e)
+        return 1
+    out("sent frame of type 0x%04x on %s to %s" % (ethertype, a.iface, a.dstmac))
+    return 0
+
+
+def cmd_l2send(a):
+    return l2_send(a, int(a.ethertype, 0), a.payload.encode())
+
+
+def cmd_l2udp(a):
+    payload = a.payload.encode()
+    udp = struct.pack("!HHHH", 40000, a.dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64,
+                     socket.IPPROTO_UDP, 0, socket.inet_aton(a.src), socket.inet_aton(a.dest))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return l2_send(a, 0x0800, ip + udp)
+
+
+def cmd_l2recv(a):
+    etype = int(a.ethertype, 0)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(etype))
+    s.bind((a.iface, etype))
+    s.settimeout(0.2)
+    n = 0
+    end = time.monotonic() + a.timeout
+    while time.monotonic() < end:
+        try:
+            _, addr = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        if addr[2] != socket.PACKET_OUTGOING:
+            n += 1
+    out("received %d" % n)
     return 0
 
 
@@ -402,6 +463,10 @@ COMMANDS = {
     "icmperr": (cmd_icmperr, ["src", "dest", "isrc", "isport", "idest", "idport"], dict()),
     "icmp6": (cmd_icmp6, ["src", "dest", "type"], dict(hlim="255", payload="exfiltrated")),
     "ra": (cmd_ra, ["iface", "prefix"], dict()),
+    "l2send": (cmd_l2send, ["iface", "dstmac", "ethertype"], dict(vlan="", payload="l2 frame")),
+    "l2udp": (cmd_l2udp, ["iface", "dstmac", "src", "dest", "dport"],
+              dict(vlan="", payload="l2 datagram\n")),
+    "l2recv": (cmd_l2recv, ["iface", "ethertype"], dict(timeout=3.0)),
     "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
     "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
     "stream": (cmd_stream, [], dict(rate=100.0, duration=None, until=None)),
