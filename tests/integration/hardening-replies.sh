@@ -35,13 +35,17 @@ table inet watch {
 }
 EON
 
-# A server in H that speaks first: one line every half second.
-printf 'while :; do date +%%s.%%N; sleep 0.5; done\n' >"$T/ticker.sh"
-bg ticker "$H" socat TCP-LISTEN:2222,reuseaddr,fork "EXEC:sh $T/ticker.sh"
-wait_listen "$H" tcp 2222 || die "ticker did not start"
+# Servers in H that speak first: one line every half second, to one
+# client each (2222 now, 2223 later), until the connection closes.
+printf 'while date +%%s.%%N; do sleep 0.5; done\n' >"$T/ticker.sh"
+bg ticker1 "$H" socat TCP-LISTEN:2222,reuseaddr "EXEC:sh $T/ticker.sh"
+bg ticker2 "$H" socat TCP-LISTEN:2223,reuseaddr "EXEC:sh $T/ticker.sh"
+wait_listen "$H" tcp 2223 || die "ticker did not start"
 
 # lines NAME: lines a background client has written so far.
 lines() { wc -l <"$T/$1.log"; }
+# lines_above NAME N: more than N lines (for wait_for).
+lines_above() { [ "$(lines "$1")" -gt "$2" ]; }
 
 # A connection opened before isolation, held by a client that never sends.
 bg tick1 "$N" socat -u TCP:10.0.20.1:2222 -
@@ -50,15 +54,15 @@ wait_for 30 test -s "$T/tick1.log" || die "ticker client got nothing"
 RULES=(-a '10.0.20.2 proto udp port 53' -a 'fd00:20::2 proto udp port 53'
 	-a '10.0.20.2 proto udp port 5353'
 	-a 'any proto udp port 60000-61000 dir in'
-	-a '10.0.20.0/24 proto tcp port 2222 dir in')
-expect_ok "isolate: resolver, a udp range and port 2222 open to the network" \
+	-a '10.0.20.0/24 proto tcp port 2222-2223 dir in')
+expect_ok "isolate: resolver, a udp range and ports 2222-2223 open to the network" \
 	nf "$H" isolate "${RULES[@]}"
 expect_eq "status: replies are checked against conntrack" true "$(nf_get "$H" .stateful)"
 expect_match "status says so in words" 'replies: +stateful' "$(nf "$H" status)"
 
 log "a connection to a dir-in port opened before isolation keeps flowing"
 n=$(lines tick1)
-sleep 3
+wait_for 20 lines_above tick1 $((n + 2))
 expect_ge "the host kept sending on it (lines $n -> $(lines tick1))" $((n + 3)) "$(lines tick1)"
 
 log "a process with CAP_NET_RAW forges segments from the dir-in port"
@@ -106,17 +110,22 @@ expect_ok "the host asks again: the flow works again" \
 log "nf_conntrack_tcp_loose=0: conntrack does not pick up old connections"
 expect_ok "release" nf "$H" release
 nsx "$H" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
-bg tick2 "$N" socat -u TCP:10.0.20.1:2222 -
+bg tick2 "$N" socat -u TCP:10.0.20.1:2223 -
 wait_for 30 test -s "$T/tick2.log" || die "second ticker client got nothing"
 expect_ok "isolate again" nf "$H" isolate "${RULES[@]}"
 n=$(lines tick2)
-sleep 3
+wait_for 20 lines_above tick2 $((n + 2))
 expect_ge "the old connection keeps flowing untracked (lines $n -> $(lines tick2))" \
 	$((n + 3)) "$(lines tick2)"
 _run nsx "$H" $PYPROBE rawtcp 10.0.20.1 2222 10.0.20.3 80
 sleep 1
 expect_eq "forged segments still go nowhere" 0 "$(nft_count "$N" forged_tcp)"
 nsx "$H" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
+# Closed while allowed: a connection cut by the next policy would linger
+# in FIN_WAIT (and keep the namespace alive) after the test.
+stop "$tick1_pid"
+stop "$tick2_pid"
+wait_for 10 sh -c "! ss -N '$H' -tnH state established | grep -q ':222[23] '"
 
 log "DNAT on the host cannot move an allowed destination"
 serve p2 "$N" tcp 8080 --bind 10.0.20.2
