@@ -28,9 +28,11 @@ addr "$N" eth0 10.0.20.2/24 10.0.20.3/24 fd00:20::2/64 fd00:20::3/64
 nsx "$N" nft -f - <<'EON' || die "nft watch table"
 table inet watch {
 	counter forged_tcp {}
+	counter dnat3 {}
 	chain in {
 		type filter hook input priority 0; policy accept;
 		ip saddr 10.0.20.1 ip daddr 10.0.20.3 tcp sport 2222 counter name forged_tcp
+		ip saddr 10.0.20.1 ip daddr 10.0.20.3 th dport 8080 counter name dnat3
 	}
 }
 EON
@@ -130,20 +132,27 @@ wait_for 10 sh -c "! ss -N '$H' -tnH state established | grep -q ':222[23] '"
 log "DNAT on the host cannot move an allowed destination"
 serve p2 "$N" tcp 8080 --bind 10.0.20.2
 serve p3 "$N" tcp 8080 --bind 10.0.20.3
+serve u3 "$N" udp 8080 --bind 10.0.20.3
 nsx "$H" nft -f - <<'EON' || die "nft nat table"
 table ip nfnat {
 	chain out {
 		type nat hook output priority -100; policy accept;
-		ip daddr 10.0.20.2 tcp dport 8080 dnat to 10.0.20.3
+		ip daddr 10.0.20.2 th dport 8080 dnat to 10.0.20.3
 	}
 }
 EON
-expect_ok "isolate: only 10.0.20.2 tcp 8080" nf "$H" isolate -a '10.0.20.2 proto tcp port 8080'
+expect_ok "isolate: only 10.0.20.2 tcp and udp 8080" nf "$H" isolate \
+	-a '10.0.20.2 proto tcp port 8080' -a '10.0.20.2 proto udp port 8080'
 n=$(hits p3)
+u=$(hits u3)
 d=$(nf_counter "$H" ipv4 local_out dropped_packets)
 expect_fail "connect to 10.0.20.2:8080, rewritten to 10.0.20.3, fails" tcp "$H" 10.0.20.2 8080
+_run udp "$H" 10.0.20.2 8080
+sleep 1
+expect_eq "no SYN nor datagram arrived at 10.0.20.3:8080" 0 "$(nft_count "$N" dnat3)"
 expect_eq "10.0.20.3 got no connection" "$n" "$(hits p3)"
-expect_drop_delta "the rewritten SYN was counted as dropped" "$H" ipv4 local_out "$d" 1
+expect_eq "10.0.20.3 got no datagram" "$u" "$(hits u3)"
+expect_drop_delta "the rewritten SYN and datagram were counted as dropped" "$H" ipv4 local_out "$d" 2
 expect_ok "isolate: only the backend, 10.0.20.3 tcp 8080" \
 	nf "$H" isolate -a '10.0.20.3 proto tcp port 8080'
 n=$(hits p3)
