@@ -15,6 +15,7 @@
 #include <linux/in6.h>
 #include <linux/mm.h>
 #include <linux/socket.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -119,8 +120,27 @@ static struct netlink_range_validation netfence_event_rate_range = {
 	.max = NETFENCE_EVENT_RATE_MAX,
 };
 
+/*
+ * NETFENCE_A_KEY: a short secret is refused by every command, before a
+ * handler runs. Whoever can send RELEASE may try keys as fast as netlink
+ * answers: only the length of the secret stands in the way. Checked here,
+ * not by a range, for -EINVAL and a message that says what is wrong.
+ */
+static int netfence_validate_key(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) >= NETFENCE_KEY_MIN)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "NETFENCE_A_KEY: release key shorter than "
+			    __stringify(NETFENCE_KEY_MIN) " bytes");
+	return -EINVAL;
+}
+
+/* The core checks the upper bound (NLA_BINARY with len). */
 #define NETFENCE_KEY_POLICY \
-	[NETFENCE_A_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 1, NETFENCE_KEY_MAX)
+	[NETFENCE_A_KEY] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, netfence_validate_key, \
+						  NETFENCE_KEY_MAX)
 
 static const struct nla_policy netfence_release_policy[NETFENCE_A_MAX + 1] = {
 	NETFENCE_PROTO_POLICY,

@@ -95,7 +95,8 @@
  *	NETFENCE_COMMIT_F_ISOLATE also take optional NETFENCE_A_TIMEOUT (seconds,
  *	1..31536000; the namespace is released by itself at the deadline unless
  *	renewed; 0 removes the deadline) and NETFENCE_A_KEY (the release key's
- *	secret: only its SHA-256 digest is kept, never readable back).
+ *	secret, NETFENCE_KEY_MIN..NETFENCE_KEY_MAX bytes: only its SHA-256
+ *	digest is kept, never readable back).
  * NETFENCE_CMD_RENEW: NETFENCE_A_PROTO, optional NETFENCE_A_TIMEOUT.
  *	Moves the deadline to now + timeout (default: the duration last given).
  *	-ENOENT when no deadline is set.
@@ -105,6 +106,10 @@
  *	-ENOKEY, with a wrong one -EKEYREJECTED (compared in constant time);
  *	nothing changes. The key is cleared on release. The deadline, if any,
  *	still releases a keyed namespace.
+ * A NETFENCE_A_KEY shorter than NETFENCE_KEY_MIN is refused by every command
+ *	with -EINVAL and an extack message naming the attribute, before
+ *	anything is checked or changed: the key is the only barrier against a
+ *	local attacker who may send as many RELEASE requests as it likes.
  * Status adds NETFENCE_A_TIMEOUT_LEFT (only while a deadline is set),
  *	NETFENCE_A_KEY_REQUIRED, NETFENCE_A_EVENT_RATE.
  *
@@ -294,7 +299,7 @@ enum netfence_attr {
 	NETFENCE_A_PAD,
 	NETFENCE_A_TIMEOUT,		/* u32: seconds until automatic release, 0 none */
 	NETFENCE_A_TIMEOUT_LEFT,	/* u64: milliseconds left before the deadline */
-	NETFENCE_A_KEY,			/* binary: release key secret, 1..NETFENCE_KEY_MAX */
+	NETFENCE_A_KEY,			/* binary: release key secret, NETFENCE_KEY_MIN..MAX */
 	NETFENCE_A_KEY_REQUIRED,	/* u8: 1 when a release key is set */
 	NETFENCE_A_EVENT_RATE,		/* u32: drop events per second, 0 none */
 	NETFENCE_A_FLOW,		/* nest of NETFENCE_FLOW_A_* (drop events) */
@@ -435,7 +440,8 @@ enum netfence_drop_reason {
 /* Most EtherTypes in NETFENCE_A_ETHERTYPES. */
 #define NETFENCE_ETHERTYPES_MAX		16
 
-/* Longest release key secret, bytes. */
+/* Shortest and longest release key secret, bytes. */
+#define NETFENCE_KEY_MIN		16
 #define NETFENCE_KEY_MAX		4096
 /* Default and largest NETFENCE_A_EVENT_RATE. */
 #define NETFENCE_EVENT_RATE_DEFAULT	10
