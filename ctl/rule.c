@@ -1124,6 +1124,13 @@ int key_read_file(const char *path, struct nf_key *key, char *err,
 		close(fd);
 	if (!len)
 		return fail(err, errlen, "key file '%s': empty", name);
+	/* The kernel refuses it too; say so before anything is sent. */
+	if (len < NETFENCE_KEY_MIN) {
+		key_wipe(key);
+		return fail(err, errlen,
+			    "key file '%s': %zu byte%s, a release key needs at least %u bytes",
+			    name, len, len == 1 ? "" : "s", NETFENCE_KEY_MIN);
+	}
 	key->len = len;
 	key->set = true;
 	return 0;

@@ -151,8 +151,9 @@ struct nf_key {
 	unsigned char data[NETFENCE_KEY_MAX];
 };
 /*
- * Reads the whole of path ("-": stdin) as a release key (1..4096 bytes,
- * kept byte for byte). Returns 0, or -1 with a message in err.
+ * Reads the whole of path ("-": stdin) as a release key (NETFENCE_KEY_MIN
+ * to NETFENCE_KEY_MAX bytes, 16..4096, kept byte for byte). Returns 0, or
+ * -1 with a message in err.
  */
 int key_read_file(const char *path, struct nf_key *key, char *err,
 		  size_t errlen);

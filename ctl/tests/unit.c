@@ -1134,10 +1134,10 @@ static void test_key_file(void)
 	/* Bytes are kept as they are: NULs and the trailing newline. */
 	snprintf(path, sizeof(path), "%s/k", dir);
 	f = fopen(path, "w");
-	fwrite("se\0cret\n", 1, 8, f);
+	fwrite("se\0cret\nse\0cret\n", 1, 16, f);
 	fclose(f);
-	if (key_read_file(path, &key, err, sizeof(err)) || !key.set || key.len != 8 ||
-	    memcmp(key.data, "se\0cret\n", 8))
+	if (key_read_file(path, &key, err, sizeof(err)) || !key.set || key.len != 16 ||
+	    memcmp(key.data, "se\0cret\nse\0cret\n", 16))
 		failf("key not read as is: %s", err);
 	key_wipe(&key);
 	for (size_t i = 0; i < sizeof(key); i++)
@@ -1164,6 +1164,19 @@ static void test_key_file(void)
 		snprintf(want, sizeof(want), "key file '%s': larger than 4096 bytes", path);
 		if (!key_read_file(path, &key, err, sizeof(err)) || strcmp(err, want) || key.set)
 			failf("large key: '%s'", err);
+		/* Shorter than NETFENCE_KEY_MIN: refused, nothing kept. */
+		f = fopen(path, "w");
+		fwrite("fifteen bytes!!", 1, 15, f);
+		fclose(f);
+		snprintf(want, sizeof(want),
+			 "key file '%s': 15 bytes, a release key needs at least 16 bytes", path);
+		if (!key_read_file(path, &key, err, sizeof(err)) || strcmp(err, want) || key.set)
+			failf("15-byte key: '%s'", err);
+		for (size_t i = 0; i < sizeof(key); i++)
+			if (((unsigned char *)&key)[i]) {
+				failf("refused short key left byte %zu", i);
+				break;
+			}
 		f = fopen(path, "w");
 		fclose(f);
 		snprintf(want, sizeof(want), "key file '%s': empty", path);
