@@ -5,7 +5,9 @@
 # a new policy without the secret. A missing key and a wrong key are
 # refused with the kernel's message and change nothing; the right key
 # releases; nothing the tool can read back holds the secret or its digest;
-# the deadline still releases a keyed namespace.
+# the deadline still releases a keyed namespace. A key shorter than 16
+# bytes (NETFENCE_KEY_MIN) is refused by the tool before sending and by
+# the kernel (-EINVAL, NETFENCE_A_KEY named), and changes nothing.
 # timeout: 400
 . "$(dirname "$0")/lib.sh"
 nf_init
@@ -19,6 +21,32 @@ addr "$B" eth0 10.0.72.2/24
 printf 'correct horse battery staple' >"$T/key"
 printf 'correct horse battery stapler' >"$T/wrong"
 digest=$(sha256sum <"$T/key" | cut -d' ' -f1)
+
+log "a key shorter than 16 bytes is refused, nothing changes"
+printf 'fifteen bytes!!' >"$T/short"
+expect_exit 2 "tool: isolate --key-file with 15 bytes (usage error)" \
+	nf "$A" isolate --key-file "$T/short"
+expect_match "tool: message names the minimum" "at least 16 bytes" "$(cat "$T/last.out")"
+expect_eq "tool: still released" false "$(nf_get "$A" .isolated)"
+# keyreq CMD LEN: the kernel's answer to CMD carrying a key of LEN bytes.
+keyreq() { nsx "$A" $NLCLIENT key "$1" "$2"; }
+r=$(keyreq isolate 15)
+log "kernel, ISOLATE with a 15-byte key: $r"
+expect_eq "kernel: -EINVAL" -22 "$("$PROBE" json .errno <<<"$r")"
+expect_eq "kernel: NETFENCE_A_KEY blamed" NETFENCE_A_KEY "$("$PROBE" json .attr <<<"$r")"
+expect_match "kernel: extack says why" 'release key shorter than 16 bytes' \
+	"$("$PROBE" json .extack <<<"$r")"
+expect_eq "kernel: still released" false "$(nf_get "$A" .isolated)"
+expect_eq "kernel: no key set" false "$(nf_get "$A" .key_required)"
+r=$(keyreq isolate 16)
+expect_eq "kernel: a 16-byte key is accepted" 0 "$("$PROBE" json .errno <<<"$r")"
+expect_eq "kernel: key set" true "$(nf_get "$A" .key_required)"
+r=$(keyreq release 15)
+expect_eq "kernel: RELEASE with a 15-byte key: -EINVAL" -22 "$("$PROBE" json .errno <<<"$r")"
+expect_eq "kernel: still isolated" true "$(nf_get "$A" .isolated)"
+r=$(keyreq release 16)
+expect_eq "kernel: RELEASE with the 16-byte key" 0 "$("$PROBE" json .errno <<<"$r")"
+expect_eq "kernel: released" false "$(nf_get "$A" .isolated)"
 
 log "isolate with a release key"
 expect_ok "isolate --key-file" nf "$A" isolate --key-file "$T/key" -a '10.0.72.2 proto tcp port 7'

@@ -18,6 +18,10 @@ Acts on the network namespace it runs in (use "ip netns exec NS").
   nlclient.py hold RULE...|-f FILE
                                  BEGIN, ADD the rules, print "ready", sleep
   nlclient.py begin              BEGIN then ABORT (a transaction can open)
+  nlclient.py key isolate|release|renew LEN
+                                 the command with a NETFENCE_A_KEY of LEN bytes
+                                 ("k" repeated); prints errno, extack and the
+                                 offending attribute's type as JSON
 
 Rules use the CLI's syntax subset: ADDR[/LEN]|any|any4|any6 [proto P]
 [port A[-B]] [dir out|in|both].
@@ -55,10 +59,11 @@ NLA_F_NESTED = 0x8000
 PROTO_VERSION = 1
 (CMD_UNSPEC, CMD_STATUS_GET, CMD_TXN_BEGIN, CMD_TXN_ADD, CMD_TXN_DEL, CMD_TXN_COMMIT,
  CMD_TXN_ABORT, CMD_ISOLATE, CMD_RELEASE, CMD_RULES_GET, CMD_COUNTERS_RESET,
- CMD_EVT_ISOLATED, CMD_EVT_RELEASED, CMD_EVT_COMMITTED) = range(14)
+ CMD_EVT_ISOLATED, CMD_EVT_RELEASED, CMD_EVT_COMMITTED, CMD_RENEW) = range(15)
 (A_UNSPEC, A_PROTO, A_ISOLATED, A_POLICY_FLAGS, A_POLICY_GEN, A_RULE_COUNT, A_FEATURES,
  A_ISOLATED_NETNS, A_HOOKS_REGISTERED, A_STATS, A_TXN_FLAGS, A_COMMIT_FLAGS,
- A_ISOLATE_FLAGS, A_RULES, A_RULE, A_REASON, A_POLICY_MEM, A_PAD) = range(18)
+ A_ISOLATE_FLAGS, A_RULES, A_RULE, A_REASON, A_POLICY_MEM, A_PAD, A_TIMEOUT,
+ A_TIMEOUT_LEFT, A_KEY) = range(21)
 (R_UNSPEC, R_FAMILY, R_ADDR, R_PREFIXLEN, R_PROTO, R_PORT_MIN, R_PORT_MAX, R_DIR,
  R_INDEX, R_HITS, R_PAD) = range(11)
 DIR_OUT, DIR_IN, DIR_BOTH = 1, 2, 3
@@ -464,6 +469,22 @@ def cmd_flip(g, n, fa, fb):
     return 0
 
 
+def cmd_key(g, cmd, n):
+    """One keyed request; the attribute the kernel blames, by type."""
+    cmds = {"isolate": CMD_ISOLATE, "release": CMD_RELEASE, "renew": CMD_RENEW}
+    payload = proto_attr()
+    key_at = 16 + 4 + len(payload)  # nlmsghdr, genlmsghdr, NETFENCE_A_PROTO
+    payload += nla(A_KEY, b"k" * n)
+    r = g.request(cmds[cmd], payload)
+    blamed = None
+    if r.offset == key_at:
+        blamed = "NETFENCE_A_KEY"
+    elif r.offset is not None:
+        blamed = "offset %d" % r.offset
+    print(json.dumps({"errno": r.error, "extack": r.extack, "attr": blamed}))
+    return 0
+
+
 def main():
     if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -480,6 +501,8 @@ def main():
         return cmd_all_or_none(g)
     elif cmd == "flip":
         return cmd_flip(g, int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif cmd == "key":
+        return cmd_key(g, sys.argv[2], int(sys.argv[3]))
     elif cmd == "hold":
         P = proto_attr()
         r = g.request(CMD_TXN_BEGIN, P)
