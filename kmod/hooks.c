@@ -118,7 +118,13 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	u8 reason = NETFENCE_DROP_MALFORMED;
 	int verdict;
 
-	if (netfence_is_loopback(state->in) || netfence_is_loopback(state->out))
+	/*
+	 * Loopback is what local sockets send to lo and receive from it. A
+	 * packet forwarded from or to lo was put there by a packet socket,
+	 * not sent by a socket: it meets the policy (hook is a constant).
+	 */
+	if ((hook == NETFENCE_HOOK_LOCAL_IN && netfence_is_loopback(state->in)) ||
+	    (hook == NETFENCE_HOOK_LOCAL_OUT && netfence_is_loopback(state->out)))
 		goto accept;
 
 	pol = rcu_dereference(pn->policy);

@@ -188,8 +188,10 @@
  * "dir in" allows packets from addr to local port and their replies; an
  * outbound SYN without ACK through it is dropped. "dir both": either side.
  * Forwarded packets: matched as outbound on (daddr, dport) or as a reply on
- * (saddr, sport). Loopback (LOCAL_IN from lo, LOCAL_OUT to lo) is always
- * allowed. IPv4-mapped IPv6 addresses never match IPv4 rules.
+ * (saddr, sport). Loopback is always allowed: packets received from a
+ * loopback device (LOCAL_IN) and sent to one (LOCAL_OUT); a forwarded
+ * packet never is, even from or to lo. IPv4-mapped IPv6 addresses never
+ * match IPv4 rules.
  *
  * Addresses are the ones nftables' filter chains see: outbound after
  * destination NAT (a DNAT'ed destination is checked as rewritten, e.g. a
