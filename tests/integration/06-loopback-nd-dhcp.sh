@@ -4,6 +4,8 @@
 # (always), IPv6 neighbour discovery (policy flag nd, default on) and the
 # DHCPv4 client (policy flag dhcp4, default on). Each default is turned
 # off once to show that the flag, not luck, let the traffic through.
+# Loopback means what local sockets send to lo and receive from it: a
+# packet that enters through lo and is forwarded meets the policy.
 # timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
@@ -39,6 +41,27 @@ expect_ok "ping6 ::1" ping6 "$L" ::1
 expect_ok "ping own address 10.0.6.1" ping4 "$L" 10.0.6.1
 expect_eq "no ipv4 packet dropped by loopback traffic" "$d4" "$(nf_counter "$L" ipv4 local_out dropped_packets)"
 expect_fail "the neighbour stays unreachable (control)" ping4 "$L" 10.0.6.2
+
+log "forwarded packets that entered through lo are not exempt"
+# A packet socket puts a datagram on lo; it arrives without a route, and a
+# namespace that forwards sends it on out of n0 (a spoofed source, so the
+# neighbour cannot be answered, but the data is out).
+serve nudp "$N" udp 5001
+nsx "$L" sysctl -qw net.ipv4.ip_forward=1
+inject() { nsx "$L" $PYPROBE loinject 10.0.6.99 4000 10.0.6.2 5001; }
+expect_ok "release (control: the path exists)" nf "$L" release
+n=$(hits nudp)
+expect_ok "released: inject 10.0.6.99 -> 10.0.6.2:5001 on lo" inject
+wait_hits nudp "$n"
+expect_eq "released: the neighbour got the forwarded datagram" $((n + 1)) "$(hits nudp)"
+expect_ok "isolate again, empty allowlist" nf "$L" isolate
+f4=$(nf_counter "$L" ipv4 forward dropped_packets)
+n=$(hits nudp)
+expect_ok "isolated: inject the same datagram on lo" inject
+sleep 1
+expect_eq "isolated: the neighbour got nothing" "$n" "$(hits nudp)"
+expect_drop_delta "dropped at forward" "$L" ipv4 forward "$f4" 1
+nsx "$L" sysctl -qw net.ipv4.ip_forward=0
 
 log "IPv6 neighbour discovery to an allowlisted neighbour"
 expect_ok "isolate: fd00:6::2 icmpv6 allowed" nf "$L" isolate -a 'fd00:6::2 proto icmpv6'

@@ -25,6 +25,10 @@ common ones, TCP/UDP clients and servers, are in nfprobe.c).
   probe.py l2recv IFACE ETHERTYPE [--timeout S]
       Count the frames of ETHERTYPE an AF_PACKET socket bound to it
       receives in S seconds; print "received N".
+  probe.py loinject SRC SPORT DEST DPORT [--payload TEXT]
+      Put one IPv4 UDP datagram on the loopback device through a packet
+      socket: it arrives as if received on lo (no route attached), so a
+      host that forwards routes it out of another interface.
   probe.py dns SERVER NAME
       Ask SERVER (udp 53) for the A records of NAME; print them.
   probe.py dhcp4 IFACE
@@ -246,6 +250,27 @@ def cmd_l2recv(a):
         if addr[2] != socket.PACKET_OUTGOING:
             n += 1
     out("received %d" % n)
+def cmd_loinject(a):
+    payload = a.payload.encode()
+    src = socket.inet_aton(a.src)
+    dst = socket.inet_aton(a.dest)
+    length = 8 + len(payload)
+    pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_UDP, length)
+    hdr = struct.pack("!HHHH", a.sport, a.dport, length, 0)
+    c = csum(pseudo + hdr + payload) or 0xffff
+    udp = struct.pack("!HHHH", a.sport, a.dport, length, c) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64,
+                     socket.IPPROTO_UDP, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth_p_ip = 0x0800
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(eth_p_ip))
+    try:
+        # lo's address is all zeroes: the frame is for this host (PACKET_HOST).
+        s.sendto(ip + udp, ("lo", eth_p_ip, 0, 0, b"\0" * 6))
+    except OSError as e:
+        out("loinject: %s" % e)
+        return 1
+    out("injected on lo: udp %s %d -> %s %d" % (a.src, a.sport, a.dest, a.dport))
     return 0
 
 
@@ -467,6 +492,7 @@ COMMANDS = {
     "l2udp": (cmd_l2udp, ["iface", "dstmac", "src", "dest", "dport"],
               dict(vlan="", payload="l2 datagram\n")),
     "l2recv": (cmd_l2recv, ["iface", "ethertype"], dict(timeout=3.0)),
+    "loinject": (cmd_loinject, ["src", "sport", "dest", "dport"], dict(payload="via lo\n")),
     "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
     "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
     "stream": (cmd_stream, [], dict(rate=100.0, duration=None, until=None)),
