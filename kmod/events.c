@@ -17,6 +17,8 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netfilter/nf_log.h>
 
 #include "events.h"
 #include "netns.h"
@@ -30,6 +32,7 @@ void netfence_events_init(struct netfence_events *ev)
 	atomic_set(&ev->sent, 0);
 	atomic_set(&ev->suppressed, 0);
 	ev->rate = NETFENCE_EVENT_RATE_DEFAULT;
+	ratelimit_state_init(&ev->log_rs, NETFENCE_LOG_INTERVAL, NETFENCE_LOG_BURST);
 }
 
 /*
@@ -198,15 +201,30 @@ static const char *netfence_proto_name(u8 proto)
 	}
 }
 
+/*
+ * The kernel log is the host's. A namespace other than the initial one (a
+ * container) writes to it only where the host allows every namespace to,
+ * as the LOG target does (net.netfilter.nf_log_all_netns); then its own
+ * rate limit keeps one namespace's flood from taking the whole of
+ * net_ratelimit(), which all of networking shares.
+ */
+static bool netfence_log_allowed(struct netfence_net *pn)
+{
+	if (!net_eq(pn->net, &init_net) && !READ_ONCE(sysctl_nf_log_all_netns))
+		return false;
+	return __ratelimit(&pn->events.log_rs) && net_ratelimit();
+}
+
 /* "netfence: drop IN=eth0 OUT= SRC=... DST=... LEN=60 PROTO=TCP SPT=.. DPT=.." */
-static void netfence_log_drop(const struct netfence_drop_info *di, const struct sk_buff *skb,
-			      const struct nf_hook_state *state, bool audit)
+static void netfence_log_drop(struct netfence_net *pn, const struct netfence_drop_info *di,
+			      const struct sk_buff *skb, const struct nf_hook_state *state,
+			      bool audit)
 {
 	const struct netfence_flow *flow = di->flow;
 	const char *pname = netfence_proto_name(di->proto);
 	char proto[8], tail[40] = "";
 
-	if (!net_ratelimit())
+	if (!netfence_log_allowed(pn))
 		return;
 	if (pname)
 		strscpy(proto, pname, sizeof(proto));
@@ -251,7 +269,7 @@ unsigned int netfence_dropped(struct netfence_net *pn,
 
 	netfence_event_drop(pn, &di, skb, hook, reason, audit);
 	if (flags & NETFENCE_POLICY_F_LOG)
-		netfence_log_drop(&di, skb, state, audit);
+		netfence_log_drop(pn, &di, skb, state, audit);
 
 	/* Audit mode: counted and reported as a drop, but it passes. */
 	if (audit)

@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/netfilter.h>
+#include <linux/ratelimit.h>
 #include <linux/types.h>
 #include <uapi/linux/netfence.h>
 
@@ -31,7 +32,13 @@ struct netfence_events {
 	atomic_t sent;		/* events sent in the current window */
 	atomic_t suppressed;	/* events lost since the last one sent */
 	u32 rate;		/* events per second, 0 none (WRITE_ONCE) */
+	/* Kernel log lines of NETFENCE_POLICY_F_LOG: one flood, one namespace. */
+	struct ratelimit_state log_rs;
 };
+
+/* Kernel log lines per namespace: at most NETFENCE_LOG_BURST per interval. */
+#define NETFENCE_LOG_INTERVAL	(5 * HZ)
+#define NETFENCE_LOG_BURST	5
 
 void netfence_events_init(struct netfence_events *ev);
 

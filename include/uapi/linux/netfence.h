@@ -126,7 +126,12 @@
  *	dropped are answered with a TCP RST (TCP) or an ICMP/ICMPv6 port
  *	unreachable (others) so programs fail at once; inbound and forwarded
  *	packets are still dropped silently.
- * NETFENCE_POLICY_F_LOG: one rate-limited kernel log line per drop.
+ * NETFENCE_POLICY_F_LOG: one kernel log line per drop, at most 5 lines in
+ *	5 seconds per namespace (and within the kernel's net_ratelimit()). The
+ *	kernel log is the host's: a namespace other than the initial one writes
+ *	to it only while net.netfilter.nf_log_all_netns is 1, as for the LOG
+ *	target; otherwise its drops are not logged (events and counters still
+ *	report them).
  *
  * Identity rules
  * --------------
