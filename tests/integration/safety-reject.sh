@@ -10,6 +10,9 @@
 # - drop events: "netfence monitor -j" reports the dropped packets that the
 #   test sent (addresses, ports, hook), rate-limited (--event-rate);
 # - log: a "netfence: drop ..." kernel log line with --log, none without;
+#   from a namespace other than the host's only while the host allows it
+#   (net.netfilter.nf_log_all_netns=1, as for the LOG target); at most 5
+#   lines in 5 s per namespace;
 # - audit: nothing is dropped, the would-be drops are counted and reported
 #   with "audit": true.
 # timeout: 600
@@ -121,18 +124,38 @@ sleep 1
 kill "$mon3_pid" 2>/dev/null
 expect_eq "no drop event at rate 0" 0 "$(evcount "$T/mon3.log" 5003)"
 
-log "log line"
+log "log line: the kernel log is the host's"
+# dmesg_since MARK: kernel log lines after the first MARK lines.
+dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+all_netns=$(sysctl -n net.netfilter.nf_log_all_netns)
+sysctl -qw net.netfilter.nf_log_all_netns=0
 expect_ok "isolate --log" nf "$H" isolate --log --event-rate 10
+mark=$(dmesg | wc -l)
+before=$(nf_counter "$H" ipv4 local_out dropped_packets)
 tcpc "$H" 10.0.73.2 81 1 >/dev/null
 sleep 0.5
-line=$(dmesg | grep 'netfence: drop ' | grep 'DPT=81' | tail -n1)
+expect_drop_delta "--log, nf_log_all_netns=0: dropped" "$H" ipv4 local_out "$before" 1
+expect_eq "--log, nf_log_all_netns=0: no line from a namespace not the host's" 0 \
+	"$(dmesg_since "$mark" | grep 'netfence: drop ' | grep -c 'DPT=81')"
+sysctl -qw net.netfilter.nf_log_all_netns=1
+tcpc "$H" 10.0.73.2 83 1 >/dev/null
+sleep 0.5
+line=$(dmesg_since "$mark" | grep 'netfence: drop ' | grep 'DPT=83' | tail -n1)
 log "kernel log: $line"
-expect_match "log line with --log" \
-	'netfence: drop IN= OUT=eth0 SRC=10\.0\.73\.1 DST=10\.0\.73\.2 LEN=[0-9]+ PROTO=TCP SPT=[0-9]+ DPT=81' "$line"
+expect_match "--log, nf_log_all_netns=1: log line" \
+	'netfence: drop IN= OUT=eth0 SRC=10\.0\.73\.1 DST=10\.0\.73\.2 LEN=[0-9]+ PROTO=TCP SPT=[0-9]+ DPT=83' "$line"
+log "log lines: at most 5 per namespace in 5 s, a burst of 30 drops"
+udp "$H" 10.0.73.2 5010 --count 30 >/dev/null 2>&1
+sleep 0.5
+n=$(dmesg_since "$mark" | grep 'netfence: drop ' | grep -c 'DPT=5010')
+log "log lines for the burst: $n"
+expect_ge "at least one line for the burst" 1 "$n"
+expect_le "at most 5 lines for the burst" 5 "$n"
 expect_ok "isolate --event-rate 10 (a new policy, without log)" nf "$H" isolate --event-rate 10
 tcpc "$H" 10.0.73.2 82 1 >/dev/null
 sleep 0.5
-expect_eq "no log line without --log" 0 "$(dmesg | grep 'netfence: drop ' | grep -c 'DPT=82')"
+expect_eq "no log line without --log" 0 "$(dmesg_since "$mark" | grep 'netfence: drop ' | grep -c 'DPT=82')"
+sysctl -qw net.netfilter.nf_log_all_netns="$all_netns"
 
 log "audit: nothing dropped, drops counted and reported"
 bg mon4 "$H" "$NF" monitor -j
