@@ -6,9 +6,12 @@
  * family last, so that no request can arrive before everything it needs
  * exists; torn down in the reverse order. With isolate_on_load, the
  * initial namespace is isolated before the load completes (fail closed at
- * boot: isolation is in force before any network interface comes up).
+ * boot: isolation is in force before any network interface comes up), or
+ * the load fails: the module never stays loaded without the isolation it
+ * was asked for.
  */
 
+#include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -32,61 +35,82 @@ MODULE_PARM_DESC(isolate_on_load,
 static char *boot_allow;
 module_param(boot_allow, charp, 0444);
 MODULE_PARM_DESC(boot_allow,
-		 "Rules of the policy of isolate_on_load, separated by commas, each TARGET[:FIELD]...: TARGET is IPV4[/LEN], IPV6/LEN, [IPV6][/LEN] or any; FIELD is tcp, udp, icmp or icmpv6, PORT or PORT-PORT, out, in or both (defaults: any protocol, any port, out). Example: 192.0.2.10:tcp:22:in,2001:db8::/64,any:udp:53. An invalid entry is logged and left out: isolation happens all the same");
+		 "Rules of the policy of isolate_on_load, separated by commas, each TARGET[:FIELD]...: TARGET is IPV4[/LEN], IPV6/LEN, [IPV6][/LEN] or any; FIELD is tcp, udp, icmp or icmpv6, PORT or PORT-PORT, out, in or both (defaults: any protocol, any port, out). Example: 192.0.2.10:tcp:22:in,2001:db8::/64,any:udp:53. An invalid entry makes the load fail (nothing is loaded, the reason is logged)");
 
 /*
- * Isolates the initial namespace under the built-in policy: the default
- * policy flags plus the rules of boot_allow. A bad entry never makes the
- * load fail open: it is left out (fewer rules allow less) and logged.
+ * The rules of boot_allow, every one of them or an error: a boot policy
+ * with an entry left out is not the one the administrator wrote, and the
+ * host would only look isolated as asked. Runs before anything is
+ * registered, so a bad list leaves nothing behind.
  */
-static int __init netfence_isolate_on_load(void)
+static struct netfence_builder *__init netfence_boot_rules(void)
 {
 	char entry[NETFENCE_BOOTPARAM_ENTRY_MAX + 1];
-	struct netfence_net *pn = netfence_net(&init_net);
 	const char *pos = boot_allow;
-	unsigned int good = 0, bad = 0;
 	struct netfence_builder *b;
 	struct netfence_rule r;
 	int ret, err;
 
 	b = netfence_builder_alloc();
-	if (!b)
-		return -ENOMEM;
+	if (!b) {
+		pr_err("isolate_on_load: out of memory for the boot policy: not loaded\n");
+		return ERR_PTR(-ENOMEM);
+	}
 	while ((ret = netfence_bootparam_next(&pos, &r, entry))) {
 		if (ret < 0) {
-			pr_err("boot_allow: invalid rule \"%s\" left out\n", entry);
-			bad++;
-			continue;
+			pr_err("boot_allow: invalid rule \"%s\": not loaded\n", entry);
+			err = ret;
+			goto err_free;
 		}
 		err = netfence_builder_add(b, &r, NULL);
 		if (err) {
-			pr_err("boot_allow: cannot add rule \"%s\" (error %d): left out\n",
+			pr_err("boot_allow: cannot add rule \"%s\" (error %d): not loaded\n",
 			       entry, err);
-			bad++;
-			continue;
+			goto err_free;
 		}
-		good++;
 	}
+	return b;
+
+err_free:
+	netfence_builder_free(b);
+	return ERR_PTR(err);
+}
+
+/* Isolates the initial namespace: the default policy flags plus b's rules. */
+static int __init netfence_isolate_on_load(struct netfence_builder *b)
+{
+	struct netfence_net *pn = netfence_net(&init_net);
+	unsigned int n = netfence_builder_count(b);
+	int err;
 
 	mutex_lock(&pn->lock);
 	err = netfence_net_isolate_with(pn, b, NETFENCE_POLICY_F_DEFAULT);
 	if (!err)
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
 	mutex_unlock(&pn->lock);
-	netfence_builder_free(b);
 
 	if (err) {
-		pr_err("isolate_on_load: cannot isolate the initial namespace (error %d)\n", err);
+		pr_err("isolate_on_load: cannot isolate the initial namespace (error %d): not loaded\n",
+		       err);
 		return err;
 	}
-	pr_info("isolate_on_load: initial namespace isolated with %u rule%s from boot_allow%s\n",
-		good, good == 1 ? "" : "s", bad ? " (invalid rules left out)" : "");
+	pr_info("isolate_on_load: initial namespace isolated with %u rule%s from boot_allow\n",
+		n, n == 1 ? "" : "s");
 	return 0;
 }
 
 static int __init netfence_init(void)
 {
+	struct netfence_builder *boot = NULL;
 	int err;
+
+	if (isolate_on_load) {
+		boot = netfence_boot_rules();
+		if (IS_ERR(boot))
+			return PTR_ERR(boot);
+	} else if (boot_allow && *boot_allow) {
+		pr_warn("boot_allow is used only with isolate_on_load=1\n");
+	}
 
 	err = netfence_netns_init();
 	if (err)
@@ -104,12 +128,11 @@ static int __init netfence_init(void)
 	if (err)
 		goto err_genl;
 
-	if (isolate_on_load) {
-		err = netfence_isolate_on_load();
+	if (boot) {
+		err = netfence_isolate_on_load(boot);
 		if (err)
 			goto err_isolate;
-	} else if (boot_allow && *boot_allow) {
-		pr_warn("boot_allow is used only with isolate_on_load=1\n");
+		netfence_builder_free(boot);
 	}
 
 	pr_info("version " NETFENCE_VERSION " loaded\n");
@@ -124,6 +147,8 @@ err_link:
 err_notifier:
 	netfence_netns_uninit();
 err_netns:
+	if (boot)
+		netfence_builder_free(boot);
 	return err;
 }
 
