@@ -218,6 +218,7 @@ if make -s -C "$ctl" install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log"
 	for line in Type=oneshot DefaultDependencies=no Before=network-pre.target \
 		    Wants=network-pre.target After=systemd-modules-load.service \
 		    ConditionPathExists=/etc/netfence/policy RemainAfterExit=yes \
+		    'ExecStartPre=/sbin/modprobe netfence' \
 		    'ExecStart=/usr/sbin/netfence isolate --file /etc/netfence/policy' \
 		    WantedBy=sysinit.target; do
 		grep -qxF "$line" "$unit" 2>/dev/null || { echo "  unit lacks: $line" >&2; bad=1; }
