@@ -249,8 +249,13 @@ for i in range(int(sys.argv[2])):
 	check timeout_released status_is '[.isolated,.timeout_left_ms]' '[false,null]'
 
 	# release key
-	printf 'first key\n' >/tmp/k1
-	printf 'first key' >/tmp/k2
+	# At least 16 bytes (NETFENCE_KEY_MIN); k2 lacks k1's newline.
+	printf 'first key, long enough\n' >/tmp/k1
+	printf 'first key, long enough' >/tmp/k2
+	printf 'fifteen bytes!!' >/tmp/k3
+	check key_too_short expect 2 \
+		"netfence: key file '/tmp/k3': 15 bytes, a release key needs at least 16 bytes" \
+		isolate --key-file /tmp/k3
 	t_key_isolate() {
 		"$NF" isolate --key-file /tmp/k1 -f /tmp/mon.policy &&
 		"$NF" -j status | jq -e .key_required && "$NF" status | grep -x 'release key: required'
