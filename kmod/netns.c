@@ -162,7 +162,7 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 	lockdep_assert_held(&pn->lock);
 
 	/* Allocated first: once the new policy is built nothing may fail. */
-	retired = kmalloc(sizeof(*retired), GFP_KERNEL);
+	retired = kmalloc(sizeof(*retired), GFP_KERNEL_ACCOUNT);
 	if (!retired)
 		return -ENOMEM;
 

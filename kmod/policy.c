@@ -2,6 +2,9 @@
 /*
  * netfence: the builder a transaction fills, and the immutable policy built
  * from it at commit.
+ *
+ * Everything here is allocated on behalf of a request: GFP_KERNEL_ACCOUNT,
+ * charged to the sender's memory cgroup (policy.h).
  */
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -85,7 +88,7 @@ static int builder_rehash(struct netfence_builder *b, u32 nslots)
 {
 	u32 *slots, i, h;
 
-	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL);
+	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < b->n; i++) {
@@ -104,7 +107,7 @@ struct netfence_builder *netfence_builder_alloc(void)
 {
 	struct netfence_builder *b;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return NULL;
 	if (builder_rehash(b, 64)) {
@@ -142,7 +145,7 @@ static int builder_reserve(struct netfence_builder *b)
 		struct netfence_rule *rules;
 
 		cap = min_t(u32, cap, NETFENCE_BUILDER_MAX_RULES);
-		rules = kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL);
+		rules = kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL_ACCOUNT);
 		if (!rules)
 			return -ENOMEM;
 		if (b->n)
@@ -184,7 +187,7 @@ int netfence_builder_add(struct netfence_builder *b,
 	if (err)
 		return err;
 	if (r->id_flags & NETFENCE_RULE_ID_CGROUP) {
-		nr.cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL);
+		nr.cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL_ACCOUNT);
 		if (!nr.cgroup_path)
 			return -ENOMEM;
 	}
@@ -255,7 +258,7 @@ int netfence_builder_load(struct netfence_builder *b,
 	u32 i, h, cap = max_t(u32, pol->count, 64);
 	int err;
 
-	nb.rules = kvmalloc_array(cap, sizeof(*nb.rules), GFP_KERNEL);
+	nb.rules = kvmalloc_array(cap, sizeof(*nb.rules), GFP_KERNEL_ACCOUNT);
 	if (!nb.rules)
 		return -ENOMEM;
 	nb.cap = cap;
@@ -270,7 +273,7 @@ int netfence_builder_load(struct netfence_builder *b,
 		if (found)
 			continue;
 		if (r.cgroup_path) {
-			r.cgroup_path = kstrdup(r.cgroup_path, GFP_KERNEL);
+			r.cgroup_path = kstrdup(r.cgroup_path, GFP_KERNEL_ACCOUNT);
 			if (!r.cgroup_path) {
 				builder_free_paths(nb.rules, nb.n);
 				kvfree(nb.rules);
@@ -402,8 +405,8 @@ static int sort_rules(const struct netfence_builder *b, struct netfence_rule *ru
 	struct rule_key *keys, *tmp, *sorted;
 	u32 i, nk = 0, nid = 0, n = 0;
 
-	keys = kvmalloc_array(b->n, sizeof(*keys), GFP_KERNEL);
-	tmp = kvmalloc_array(b->n, sizeof(*tmp), GFP_KERNEL);
+	keys = kvmalloc_array(b->n, sizeof(*keys), GFP_KERNEL_ACCOUNT);
+	tmp = kvmalloc_array(b->n, sizeof(*tmp), GFP_KERNEL_ACCOUNT);
 	if (!keys || !tmp) {
 		kvfree(keys);
 		kvfree(tmp);
@@ -472,14 +475,14 @@ static int policy_alloc_hits(struct netfence_policy *pol)
 {
 	unsigned int cpu;
 
-	pol->hits = kcalloc(nr_cpu_ids, sizeof(*pol->hits), GFP_KERNEL);
+	pol->hits = kcalloc(nr_cpu_ids, sizeof(*pol->hits), GFP_KERNEL_ACCOUNT);
 	if (!pol->hits)
 		return -ENOMEM;
 	pol->mem += nr_cpu_ids * sizeof(*pol->hits);
 	if (!pol->count)
 		return 0;
 	for_each_possible_cpu(cpu) {
-		pol->hits[cpu] = kvcalloc(pol->count, sizeof(local64_t), GFP_KERNEL);
+		pol->hits[cpu] = kvcalloc(pol->count, sizeof(local64_t), GFP_KERNEL_ACCOUNT);
 		if (!pol->hits[cpu])
 			return -ENOMEM;
 		pol->mem += (size_t)pol->count * sizeof(local64_t);
@@ -524,14 +527,14 @@ static int policy_fill(struct netfence_policy *pol,
 		ir->cgroup_level = r->cgroup_level;
 		ir->cgroup_id = r->cgroup_id;
 		if (r->cgroup_path) {
-			ir->cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL);
+			ir->cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL_ACCOUNT);
 			if (!ir->cgroup_path)
 				return -ENOMEM;
 			pol->mem += strlen(ir->cgroup_path) + 1;
 		}
 	}
 
-	lens = kvmalloc(max(pol->n4, pol->n6) + 1, GFP_KERNEL);
+	lens = kvmalloc(max(pol->n4, pol->n6) + 1, GFP_KERNEL_ACCOUNT);
 	if (!lens)
 		return -ENOMEM;
 	for (i = 0; i < pol->n4; i++)
@@ -557,14 +560,14 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 	u32 i, n = 0;
 	int err = -ENOMEM;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		goto err;
 	pol->flags = flags;
 	pol->mem = sizeof(*pol);
 
 	if (b->n) {
-		rules = kvmalloc_array(b->n, sizeof(*rules), GFP_KERNEL);
+		rules = kvmalloc_array(b->n, sizeof(*rules), GFP_KERNEL_ACCOUNT);
 		if (!rules)
 			goto err;
 		err = sort_rules(b, rules, &n);
@@ -588,25 +591,25 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 	pol->base_id = pol->base6 + pol->n6;
 
 	if (n) {
-		pol->fields = kvmalloc_array(n, sizeof(*pol->fields), GFP_KERNEL);
+		pol->fields = kvmalloc_array(n, sizeof(*pol->fields), GFP_KERNEL_ACCOUNT);
 		if (!pol->fields)
 			goto err;
 		pol->mem += (size_t)n * sizeof(*pol->fields);
 	}
 	if (pol->n4) {
-		pol->addr4 = kvmalloc_array(pol->n4, sizeof(*pol->addr4), GFP_KERNEL);
+		pol->addr4 = kvmalloc_array(pol->n4, sizeof(*pol->addr4), GFP_KERNEL_ACCOUNT);
 		if (!pol->addr4)
 			goto err;
 		pol->mem += (size_t)pol->n4 * sizeof(*pol->addr4);
 	}
 	if (pol->n6) {
-		pol->addr6 = kvmalloc_array(pol->n6, sizeof(*pol->addr6), GFP_KERNEL);
+		pol->addr6 = kvmalloc_array(pol->n6, sizeof(*pol->addr6), GFP_KERNEL_ACCOUNT);
 		if (!pol->addr6)
 			goto err;
 		pol->mem += (size_t)pol->n6 * sizeof(*pol->addr6);
 	}
 	if (pol->n_id) {
-		pol->id_rules = kvcalloc(pol->n_id, sizeof(*pol->id_rules), GFP_KERNEL);
+		pol->id_rules = kvcalloc(pol->n_id, sizeof(*pol->id_rules), GFP_KERNEL_ACCOUNT);
 		if (!pol->id_rules)
 			goto err;
 		pol->mem += (size_t)pol->n_id * sizeof(*pol->id_rules);

@@ -17,7 +17,12 @@ struct netlink_ext_ack;
 struct netfence_policy;
 struct netfence_builder;
 
-/* Builder: a growing set of validated rules. GFP_KERNEL, process context. */
+/*
+ * Builder: a growing set of validated rules. Process context. Builders and
+ * policies are allocated with GFP_KERNEL_ACCOUNT: a request's memory is
+ * charged to the memory cgroup of the task that sent it, so that a user
+ * namespace cannot pin kernel memory outside its own limits.
+ */
 struct netfence_builder *netfence_builder_alloc(void);
 void netfence_builder_free(struct netfence_builder *b);
 

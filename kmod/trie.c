@@ -83,7 +83,7 @@ static u32 build_nodes(struct netfence_trie *t, const u8 *lens)
 	struct build_item *stack;
 	u32 sp = 0, next = 1;
 
-	stack = kmalloc_array(width + 2, sizeof(*stack), GFP_KERNEL);
+	stack = kmalloc_array(width + 2, sizeof(*stack), GFP_KERNEL_ACCOUNT);
 	if (!stack)
 		return 0;
 	stack[sp++] = (struct build_item){ 1, t->ngroups + 1, 0, 0, 0 };
@@ -149,7 +149,7 @@ int netfence_trie_build(struct netfence_trie *t, const u8 *keys,
 	if (g > NETFENCE_TRIE_MAX_GROUPS)
 		return -E2BIG;
 	t->ngroups = g;
-	t->groups = kvmalloc_array(g + 2, sizeof(*t->groups), GFP_KERNEL);
+	t->groups = kvmalloc_array(g + 2, sizeof(*t->groups), GFP_KERNEL_ACCOUNT);
 	if (!t->groups)
 		return -ENOMEM;
 	t->groups[0] = (struct netfence_trie_group){ 0, 0 };
@@ -164,7 +164,7 @@ int netfence_trie_build(struct netfence_trie *t, const u8 *keys,
 	 * plus the unused slot 0: 2 * g nodes are always enough.
 	 */
 	t->nnodes = 2 * g;
-	t->nodes = kvmalloc_array(t->nnodes, sizeof(*t->nodes), GFP_KERNEL);
+	t->nodes = kvmalloc_array(t->nnodes, sizeof(*t->nodes), GFP_KERNEL_ACCOUNT);
 	if (!t->nodes)
 		goto err;
 	t->nodes[0] = (struct netfence_trie_node){ { 0, 0 }, 0 };
