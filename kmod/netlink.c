@@ -14,6 +14,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/socket.h>
 #include <linux/stringify.h>
 #include <net/genetlink.h>
@@ -370,6 +371,7 @@ netfence_rules_from_nla(const struct nlattr *rules, u32 *count,
 
 	n = 0;
 	nla_for_each_nested(a, rules, rem) {
+		cond_resched();
 		err = netfence_rule_from_nla(a, &out[n].rule, extack);
 		if (err) {
 			kvfree(out);
@@ -390,6 +392,7 @@ static int netfence_txn_add_rules(struct netfence_txn *txn,
 	int err = 0;
 
 	for (i = 0; i < n; i++) {
+		cond_resched();
 		before = netfence_builder_count(txn->builder);
 		err = netfence_builder_add(txn->builder, &rules[i].rule, extack);
 		if (err) {

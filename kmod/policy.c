@@ -4,7 +4,10 @@
  * from it at commit.
  *
  * Everything here is allocated on behalf of a request: GFP_KERNEL_ACCOUNT,
- * charged to the sender's memory cgroup (policy.h).
+ * charged to the sender's memory cgroup (policy.h). Building, loading and
+ * resetting run in process context and may take a million rules: the long
+ * loops reschedule (cond_resched()) so that one large commit never stalls
+ * a CPU. Frees stay loop-light, they also run from RCU callbacks.
  */
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -12,6 +15,7 @@
 #include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/socket.h>
@@ -92,6 +96,7 @@ static int builder_rehash(struct netfence_builder *b, u32 nslots)
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < b->n; i++) {
+		cond_resched();
 		h = rule_hash(&b->rules[i]) & (nslots - 1);
 		while (slots[h])
 			h = (h + 1) & (nslots - 1);
@@ -268,6 +273,7 @@ int netfence_builder_load(struct netfence_builder *b,
 		return err;
 	}
 	for (i = 0; i < pol->count; i++) {
+		cond_resched();
 		netfence_policy_rule(pol, i, &r);
 		h = builder_find(&nb, &r, &found);
 		if (found)
@@ -362,6 +368,7 @@ static struct rule_key *key_sort(struct rule_key *a, struct rule_key *tmp, u32 n
 	for (lo = 0; lo < n; lo += KEY_RUN) {
 		u32 hi = min(lo + KEY_RUN, n);
 
+		cond_resched();
 		for (i = lo + 1; i < hi; i++) {
 			struct rule_key k = a[i];
 
@@ -375,6 +382,7 @@ static struct rule_key *key_sort(struct rule_key *a, struct rule_key *tmp, u32 n
 			u32 mid = min(lo + width, n), hi = min(lo + 2 * width, n);
 			u32 k = lo;
 
+			cond_resched();
 			i = lo;
 			j = mid;
 			while (i < mid && j < hi)
@@ -413,6 +421,7 @@ static int sort_rules(const struct netfence_builder *b, struct netfence_rule *ru
 		return -ENOMEM;
 	}
 	for (i = 0; i < b->n; i++) {
+		cond_resched();
 		if (netfence_rule_has_identity(&b->rules[i]))
 			nid++;
 		else
@@ -421,6 +430,7 @@ static int sort_rules(const struct netfence_builder *b, struct netfence_rule *ru
 	sorted = key_sort(keys, tmp, nk);
 	/* The builder refuses duplicates; stay safe regardless. */
 	for (i = 0; i < nk; i++) {
+		cond_resched();
 		if (n && key_equal(&sorted[i], &sorted[i - 1]))
 			continue;
 		memset(&rules[n], 0, sizeof(rules[n]));
@@ -502,6 +512,7 @@ static int policy_fill(struct netfence_policy *pol,
 		const struct netfence_rule *r = &rules[i];
 		struct netfence_rule_fields *f = &pol->fields[i];
 
+		cond_resched();
 		f->port_min = r->port_min;
 		f->port_max = r->port_max;
 		f->proto = r->proto;
@@ -519,6 +530,7 @@ static int policy_fill(struct netfence_policy *pol,
 		const struct netfence_rule *r = &rules[pol->base_id + i];
 		struct netfence_id_rule *ir = &pol->id_rules[i];
 
+		cond_resched();
 		ir->addr = r->addr;
 		ir->family = r->family;
 		ir->id_flags = r->id_flags;
@@ -716,9 +728,11 @@ void netfence_policy_reset_hits(const struct netfence_policy *pol)
 	unsigned int cpu;
 	u32 i;
 
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		for (i = 0; i < pol->count; i++)
 			local64_set(&pol->hits[cpu][i], 0);
+		cond_resched();
+	}
 }
 
 size_t netfence_policy_mem(const struct netfence_policy *pol)

@@ -7,6 +7,7 @@
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -92,6 +93,8 @@ static u32 build_nodes(struct netfence_trie *t, const u8 *lens)
 		unsigned int cb, flen, bit;
 		u32 n = next++, info, a = it.lo, m, parent = it.parent;
 
+		/* Up to two million nodes: let others run (process context). */
+		cond_resched();
 		if (WARN_ON_ONCE(n >= 2 * t->ngroups)) {
 			next = 0;
 			break;
@@ -142,10 +145,12 @@ int netfence_trie_build(struct netfence_trie *t, const u8 *keys,
 	if (!n)
 		return 0;
 
-	for (i = 0, g = 0; i < n; i++)
+	for (i = 0, g = 0; i < n; i++) {
+		cond_resched();
 		if (!i || lens[i] != lens[i - 1] ||
 		    memcmp(keys + (size_t)i * alen, keys + (size_t)(i - 1) * alen, alen))
 			g++;
+	}
 	if (g > NETFENCE_TRIE_MAX_GROUPS)
 		return -E2BIG;
 	t->ngroups = g;
@@ -153,10 +158,12 @@ int netfence_trie_build(struct netfence_trie *t, const u8 *keys,
 	if (!t->groups)
 		return -ENOMEM;
 	t->groups[0] = (struct netfence_trie_group){ 0, 0 };
-	for (i = 0, g = 0; i < n; i++)
+	for (i = 0, g = 0; i < n; i++) {
+		cond_resched();
 		if (!i || lens[i] != lens[i - 1] ||
 		    memcmp(keys + (size_t)i * alen, keys + (size_t)(i - 1) * alen, alen))
 			t->groups[++g] = (struct netfence_trie_group){ i, 0 };
+	}
 	t->groups[g + 1] = (struct netfence_trie_group){ n, 0 };
 
 	/*

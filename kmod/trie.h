@@ -47,6 +47,7 @@ struct netfence_trie {
  * keys holds their addresses (alen bytes each, host bits zero), lens their
  * prefix lengths. The trie keeps a pointer to keys (it must outlive the
  * trie). Returns 0, -ENOMEM, or -E2BIG beyond NETFENCE_TRIE_MAX_GROUPS.
+ * Process context: it may reschedule.
  */
 int netfence_trie_build(struct netfence_trie *t, const u8 *keys,
 			const u8 *lens, u32 n, u8 alen);
