@@ -384,7 +384,7 @@ netfence_rules_from_nla(const struct nlattr *rules, u32 *count,
 	return out;
 }
 
-static int netfence_txn_add_rules(struct netfence_txn *txn,
+static int netfence_txn_add_rules(struct netfence_net *pn, struct netfence_txn *txn,
 				  struct netfence_nl_rule *rules, u32 n,
 				  struct netlink_ext_ack *extack)
 {
@@ -395,6 +395,12 @@ static int netfence_txn_add_rules(struct netfence_txn *txn,
 		cond_resched();
 		before = netfence_builder_count(txn->builder);
 		err = netfence_builder_add(txn->builder, &rules[i].rule, extack);
+		if (err == -E2BIG && netfence_net_untrusted(pn)) {
+			BUILD_BUG_ON(NETFENCE_MAX_RULES_USERNS != 65536);
+			NL_SET_ERR_MSG_ATTR(extack, rules[i].attr,
+					    "too many rules: a namespace owned by a user namespace holds at most 65536 (NETFENCE_MAX_RULES_USERNS)");
+			break;
+		}
 		if (err) {
 			NETFENCE_BLAME(extack, rules[i].attr, "cannot add the rule");
 			break;
@@ -572,6 +578,13 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto out;
 	}
+	/* Each transaction may hold a policy's worth of rules: bound them. */
+	if (netfence_txn_count(pn) >= NETFENCE_MAX_TXNS) {
+		GENL_SET_ERR_MSG(info,
+				 "too many open transactions in this namespace (NETFENCE_MAX_TXNS)");
+		err = -ENOSPC;
+		goto out;
+	}
 	txn = netfence_txn_begin(pn, info->snd_portid,
 				 txn_flags & NETFENCE_TXN_F_APPEND,
 				 pflags_attr ? &pflags : NULL);
@@ -619,7 +632,7 @@ static int netfence_nl_txn_rules(struct sk_buff *skb, struct genl_info *info,
 		GENL_SET_ERR_MSG(info, "no open transaction on this socket");
 		err = -ENOENT;
 	} else if (add) {
-		err = netfence_txn_add_rules(txn, rules, n, info->extack);
+		err = netfence_txn_add_rules(pn, txn, rules, n, info->extack);
 	} else {
 		err = netfence_txn_del_rules(txn, rules, n, info->extack);
 	}

@@ -406,6 +406,17 @@ struct netfence_txn *netfence_txn_find(struct netfence_net *pn, u32 portid)
 	return NULL;
 }
 
+unsigned int netfence_txn_count(struct netfence_net *pn)
+{
+	struct netfence_txn *txn;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&pn->lock);
+	list_for_each_entry(txn, &pn->txns, list)
+		n++;
+	return n;
+}
+
 struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
 					bool append, const u32 *policy_flags)
 {
@@ -422,6 +433,7 @@ struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
 		kfree(txn);
 		return ERR_PTR(-ENOMEM);
 	}
+	netfence_builder_set_limit(txn->builder, netfence_net_max_rules(pn));
 	if (append && pol) {
 		err = netfence_builder_load(txn->builder, pol);
 		if (err) {

@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <crypto/sha2.h>
 #include <net/net_namespace.h>
@@ -120,6 +121,21 @@ void netfence_txn_notifier_uninit(void);
 /* Number of isolated namespaces, all of them. */
 unsigned int netfence_isolated_netns(void);
 
+/*
+ * A namespace owned by a user namespace other than the initial one: any
+ * user may have created it, so it gets tighter limits (uapi "Limits").
+ */
+static inline bool netfence_net_untrusted(const struct netfence_net *pn)
+{
+	return pn->net->user_ns != &init_user_ns;
+}
+
+/* Rules one policy of this namespace may hold. */
+static inline u32 netfence_net_max_rules(const struct netfence_net *pn)
+{
+	return netfence_net_untrusted(pn) ? NETFENCE_MAX_RULES_USERNS : NETFENCE_MAX_RULES;
+}
+
 /* The following require pn->lock. */
 static inline struct netfence_policy *
 netfence_net_policy(const struct netfence_net *pn)
@@ -160,6 +176,8 @@ int netfence_net_isolate_with(struct netfence_net *pn, struct netfence_builder *
 			      u32 flags);
 
 struct netfence_txn *netfence_txn_find(struct netfence_net *pn, u32 portid);
+/* Open transactions of the namespace (at most NETFENCE_MAX_TXNS). */
+unsigned int netfence_txn_count(struct netfence_net *pn);
 struct netfence_txn *netfence_txn_begin(struct netfence_net *pn, u32 portid,
 					bool append, const u32 *policy_flags);
 void netfence_txn_free(struct netfence_txn *txn);

@@ -40,7 +40,14 @@ struct netfence_builder {
 	u32 cap;
 	u32 *slots;
 	u32 mask;		/* slots has mask + 1 entries (a power of two) */
+	u32 max;		/* its own limit, see builder_max() */
 };
+
+/* Rules the builder accepts: its own limit, never more than the module's. */
+static u32 builder_max(const struct netfence_builder *b)
+{
+	return min_t(u32, b->max, NETFENCE_BUILDER_MAX_RULES);
+}
 
 /*
  * Zeroes the address bytes the family does not use and the identity fields
@@ -115,6 +122,7 @@ struct netfence_builder *netfence_builder_alloc(void)
 	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return NULL;
+	b->max = U32_MAX;
 	if (builder_rehash(b, 64)) {
 		kfree(b);
 		return NULL;
@@ -128,6 +136,11 @@ static void builder_free_paths(struct netfence_rule *rules, u32 n)
 
 	for (i = 0; i < n; i++)
 		kfree(rules[i].cgroup_path);
+}
+
+void netfence_builder_set_limit(struct netfence_builder *b, u32 max)
+{
+	b->max = max;
 }
 
 void netfence_builder_free(struct netfence_builder *b)
@@ -149,7 +162,7 @@ static int builder_reserve(struct netfence_builder *b)
 		u32 cap = b->cap ? b->cap * 2 : 64;
 		struct netfence_rule *rules;
 
-		cap = min_t(u32, cap, NETFENCE_BUILDER_MAX_RULES);
+		cap = min_t(u32, cap, builder_max(b));
 		rules = kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL_ACCOUNT);
 		if (!rules)
 			return -ENOMEM;
@@ -184,7 +197,7 @@ int netfence_builder_add(struct netfence_builder *b,
 	builder_find(b, &nr, &found);
 	if (found)
 		return 0;
-	if (b->n >= NETFENCE_BUILDER_MAX_RULES) {
+	if (b->n >= builder_max(b)) {
 		NL_SET_ERR_MSG(extack, "too many rules in one policy");
 		return -E2BIG;
 	}
@@ -257,11 +270,14 @@ u32 netfence_builder_count(const struct netfence_builder *b)
 int netfence_builder_load(struct netfence_builder *b,
 			  const struct netfence_policy *pol)
 {
-	struct netfence_builder nb = {};
+	struct netfence_builder nb = { .max = b->max };
 	struct netfence_rule r;
 	bool found;
 	u32 i, h, cap = max_t(u32, pol->count, 64);
 	int err;
+
+	if (pol->count > builder_max(b))
+		return -E2BIG;
 
 	nb.rules = kvmalloc_array(cap, sizeof(*nb.rules), GFP_KERNEL_ACCOUNT);
 	if (!nb.rules)

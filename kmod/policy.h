@@ -26,13 +26,22 @@ struct netfence_builder;
 struct netfence_builder *netfence_builder_alloc(void);
 void netfence_builder_free(struct netfence_builder *b);
 
-/* Replaces the builder's rules with a copy of the policy's rules. */
+/*
+ * Lowers the number of rules the builder accepts (NETFENCE_MAX_RULES by
+ * default), e.g. to NETFENCE_MAX_RULES_USERNS; before any rule is added.
+ */
+void netfence_builder_set_limit(struct netfence_builder *b, u32 max);
+
+/*
+ * Replaces the builder's rules with a copy of the policy's rules; -E2BIG
+ * when they are more than the builder's limit.
+ */
 int netfence_builder_load(struct netfence_builder *b,
 			  const struct netfence_policy *pol);
 
 /*
  * Adds a rule (validated; -EINVAL with extack). An identical rule already
- * present is not added twice. -E2BIG beyond NETFENCE_MAX_RULES, -ENOMEM.
+ * present is not added twice. -E2BIG beyond the builder's limit, -ENOMEM.
  * On error the builder is unchanged.
  */
 int netfence_builder_add(struct netfence_builder *b,

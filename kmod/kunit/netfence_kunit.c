@@ -1676,6 +1676,7 @@ static void policy_builder_random_test(struct kunit *test)
 static void policy_limit_test(struct kunit *test)
 {
 	struct netfence_builder *b = netfence_builder_alloc();
+	struct netfence_policy *pol;
 	struct netlink_ext_ack ext = {};
 	struct netfence_rule r;
 	unsigned int i;
@@ -1699,6 +1700,27 @@ static void policy_limit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), 0);
 	KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 8);
 	netfence_kunit_max_rules = NETFENCE_MAX_RULES;
+
+	/* A builder's own, lower limit (user namespaces); APPEND loads too. */
+	pol = netfence_policy_build(b, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pol));
+	netfence_builder_free(b);
+	b = netfence_builder_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	netfence_builder_set_limit(b, 4);
+	for (i = 0; i < 4; i++) {
+		r = rule4(a4(10, 0, 1, i), 32, 0, 0, 65535, OUT);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), 0);
+	}
+	r = rule4(a4(10, 0, 1, 4), 32, 0, 0, 65535, OUT);
+	KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 4);
+	KUNIT_EXPECT_EQ(test, netfence_builder_load(b, pol), -E2BIG);
+	KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 4);
+	netfence_builder_set_limit(b, 8);
+	KUNIT_EXPECT_EQ(test, netfence_builder_load(b, pol), 0);
+	KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 8);
+	netfence_policy_free(pol);
 	netfence_builder_free(b);
 }
 

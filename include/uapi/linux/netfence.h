@@ -48,13 +48,16 @@
  *	rules and flags, otherwise from an empty rule set. NETFENCE_A_POLICY_FLAGS,
  *	if present, sets the new policy's flags (otherwise: the current policy's
  *	with APPEND, NETFENCE_POLICY_F_DEFAULT without). The transaction is
- *	discarded when the socket closes.
+ *	discarded when the socket closes. At most NETFENCE_MAX_TXNS transactions
+ *	are open in one namespace at a time: -ENOSPC beyond.
  *
  * NETFENCE_CMD_TXN_ADD: NETFENCE_A_PROTO, NETFENCE_A_RULES.
  *	Adds every NETFENCE_A_RULE nested in NETFENCE_A_RULES to the open
  *	transaction. Either all rules of the message are added or none
  *	(-EINVAL with the offending rule's attribute in extack). Send as many
- *	messages as needed; at most NETFENCE_MAX_RULES in all (-E2BIG). A rule
+ *	messages as needed; at most NETFENCE_MAX_RULES in all, or
+ *	NETFENCE_MAX_RULES_USERNS in a namespace owned by a user namespace other
+ *	than the initial one (-E2BIG, and nothing of the message added). A rule
  *	identical to one already present is not added twice.
  *
  * NETFENCE_CMD_TXN_DEL: NETFENCE_A_PROTO, NETFENCE_A_RULES.
@@ -88,6 +91,21 @@
  *
  * NETFENCE_CMD_COUNTERS_RESET: NETFENCE_A_PROTO. Zeroes the namespace's
  *	counters and every rule's hit counter.
+ *
+ * Limits and user namespaces
+ * --------------------------
+ * Any user may create a user namespace and a network namespace it owns,
+ * and isolate that namespace (CAP_NET_ADMIN there is enough). Such a
+ * namespace gets the same commands with tighter limits, so that it cannot
+ * take more than its share of the kernel:
+ * - every rule, transaction and policy is charged to the memory cgroup of
+ *   the task that sent the request (GFP_KERNEL_ACCOUNT);
+ * - at most NETFENCE_MAX_TXNS open transactions per namespace, for every
+ *   namespace (NETFENCE_CMD_TXN_BEGIN: -ENOSPC);
+ * - at most NETFENCE_MAX_RULES_USERNS rules per policy in a namespace whose
+ *   owner (the user namespace it was created in) is not the initial user
+ *   namespace; NETFENCE_MAX_RULES elsewhere (NETFENCE_CMD_TXN_ADD: -E2BIG).
+ * Each refusal carries an extack message; the policy in force stays.
  *
  * Deadline and release key (lock-out protection, tamper resistance)
  * ------------------------------------------------------------------
@@ -262,6 +280,13 @@
 
 /* Upper bound of rules in one policy. */
 #define NETFENCE_MAX_RULES	(1U << 20)
+/*
+ * Upper bound of rules in one policy of a namespace owned by a user
+ * namespace other than the initial one (see "Limits" above).
+ */
+#define NETFENCE_MAX_RULES_USERNS	(1U << 16)
+/* Open transactions in one namespace, all sockets together. */
+#define NETFENCE_MAX_TXNS	16
 
 enum netfence_cmd {
 	NETFENCE_CMD_UNSPEC,
