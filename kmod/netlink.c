@@ -411,7 +411,11 @@ static int netfence_txn_add_rules(struct netfence_net *pn, struct netfence_txn *
 	if (!err)
 		return 0;
 
-	/* All or nothing: take back what this message added. */
+	/*
+	 * All or nothing: take back what this message added. Cannot fail:
+	 * each rule taken back was added by this loop, under pn->lock, and
+	 * deleting allocates nothing.
+	 */
 	while (i--) {
 		if (rules[i].done &&
 		    netfence_builder_del(txn->builder, &rules[i].rule, NULL))
@@ -420,32 +424,29 @@ static int netfence_txn_add_rules(struct netfence_net *pn, struct netfence_txn *
 	return err;
 }
 
+/*
+ * All or nothing, with nothing to undo: every rule is looked up before any
+ * is removed. Putting removed rules back could fail (a cgroup rule's path
+ * is copied again, charged to a memory cgroup the sender controls).
+ */
 static int netfence_txn_del_rules(struct netfence_txn *txn,
 				  struct netfence_nl_rule *rules, u32 n,
 				  struct netlink_ext_ack *extack)
 {
 	u32 i;
-	int err = 0;
 
 	for (i = 0; i < n; i++) {
-		err = netfence_builder_del(txn->builder, &rules[i].rule, extack);
-		if (err) {
-			NETFENCE_BLAME(extack, rules[i].attr,
-				       "no such rule in the transaction");
-			break;
+		cond_resched();
+		if (!netfence_builder_has(txn->builder, &rules[i].rule)) {
+			NL_SET_ERR_MSG_ATTR(extack, rules[i].attr,
+					    "no such rule in the transaction");
+			return -ENOENT;
 		}
 	}
-	if (!err)
-		return 0;
-
-	/*
-	 * All or nothing: put back what this message removed, every rule
-	 * before the one that failed. The builder held these rules a moment
-	 * ago, so this does not need more memory than it had.
-	 */
-	while (i--)
-		WARN_ON_ONCE(netfence_builder_add(txn->builder, &rules[i].rule, NULL));
-	return err;
+	/* A rule named twice is removed once (-ENOENT the second time). */
+	for (i = 0; i < n; i++)
+		netfence_builder_del(txn->builder, &rules[i].rule, NULL);
+	return 0;
 }
 
 static int netfence_put_counters(struct sk_buff *skb, struct netfence_net *pn)

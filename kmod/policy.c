@@ -234,6 +234,17 @@ static void builder_slot_clear(struct netfence_builder *b, u32 h)
 	b->slots[i] = 0;
 }
 
+bool netfence_builder_has(const struct netfence_builder *b,
+			  const struct netfence_rule *r)
+{
+	struct netfence_rule nr;
+	bool found;
+
+	rule_normalize(&nr, r);
+	builder_find(b, &nr, &found);
+	return found;
+}
+
 int netfence_builder_del(struct netfence_builder *b,
 			 const struct netfence_rule *r,
 			 struct netlink_ext_ack *extack)

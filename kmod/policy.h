@@ -48,6 +48,10 @@ int netfence_builder_add(struct netfence_builder *b,
 			 const struct netfence_rule *r,
 			 struct netlink_ext_ack *extack);
 
+/* True when the builder holds a rule identical to r. */
+bool netfence_builder_has(const struct netfence_builder *b,
+			  const struct netfence_rule *r);
+
 /* Removes the identical rule; -ENOENT if absent (builder unchanged). */
 int netfence_builder_del(struct netfence_builder *b,
 			 const struct netfence_rule *r,

@@ -95,6 +95,11 @@ static u32 build_nodes(struct netfence_trie *t, const u8 *lens)
 
 		/* Up to two million nodes: let others run (process context). */
 		cond_resched();
+		/*
+		 * Not reachable from a request: groups are unique and sorted
+		 * (the policy's rules are), so every branch has two non-empty
+		 * sides and g groups need at most 2 * g - 1 nodes.
+		 */
 		if (WARN_ON_ONCE(n >= 2 * t->ngroups)) {
 			next = 0;
 			break;

@@ -11,6 +11,7 @@ Acts on the network namespace it runs in (use "ip netns exec NS").
                                  got a negative errno and an extack message and
                                  the policy (generation, rules) is unchanged
   nlclient.py all-or-none        BEGIN, ADD [good], ADD [good, bad] (refused),
+                                 DEL [good, absent] (refused),
                                  COMMIT: the policy must hold only the first rule
   nlclient.py flip N FILE_A FILE_B
                                  N commits on one socket, alternating between
@@ -438,6 +439,9 @@ def cmd_all_or_none(g):
                                          nest(A_RULE, u8(R_FAMILY, AF_INET),
                                               nla(R_ADDR, socket.inet_aton("10.1.2.3")),
                                               u8(R_PREFIXLEN, 8)))), -1),
+        ("TXN_DEL [10.5.0.0/16, absent 10.9.9.9] refused, removes nothing",
+         g.request(CMD_TXN_DEL, P + nest(A_RULES, rule_attr("10.5.0.0/16"),
+                                         rule_attr("10.9.9.9"))), -1),
         ("TXN_COMMIT", g.request(CMD_TXN_COMMIT, P), 0),
     ]
     bad = 0

@@ -62,7 +62,8 @@
  *
  * NETFENCE_CMD_TXN_DEL: NETFENCE_A_PROTO, NETFENCE_A_RULES.
  *	Removes each rule identical to a nested NETFENCE_A_RULE from the open
- *	transaction; -ENOENT (and nothing removed) if one is not present.
+ *	transaction; -ENOENT (and nothing removed) if one is not present. A
+ *	rule named twice in one message is removed once.
  *
  * NETFENCE_CMD_TXN_COMMIT: NETFENCE_A_PROTO, optional NETFENCE_A_COMMIT_FLAGS.
  *	Builds the policy from the transaction, publishes it and closes the
