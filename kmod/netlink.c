@@ -1036,8 +1036,12 @@ struct genl_family netfence_genl_family __ro_after_init = {
 	.name = NETFENCE_GENL_NAME,
 	.version = NETFENCE_GENL_VERSION,
 	.netnsok = true,
-	/* Commands run one at a time; each also takes the namespace's lock. */
-	.parallel_ops = false,
+	/*
+	 * Requests run in parallel: everything a handler or the dump touches
+	 * is the namespace's, under pn->lock, or atomic. genl_mutex would let
+	 * one large commit stall every family that still uses it.
+	 */
+	.parallel_ops = true,
 	/* Every command validates strictly, reserved header bytes included. */
 	NETFENCE_GENL_RESV_START_OP(NETFENCE_CMD_STATUS_GET)
 	.ops = netfence_genl_ops,

@@ -67,7 +67,9 @@ struct netfence_txn {
 /*
  * State of one network namespace. The packet path reads only policy and
  * stats (through the hook's private pointer); everything else changes under
- * lock, which also serialises isolate, release and commit.
+ * lock, which also serialises isolate, release and commit. The netlink
+ * family runs requests in parallel (no genl_mutex): every request and dump
+ * of the namespace takes lock, and state shared by namespaces is atomic.
  */
 struct netfence_net {
 	struct netfence_policy __rcu *policy;	/* NULL: empty, default flags */
