@@ -370,6 +370,8 @@ static const char *release_reason(uint8_t reason)
 		return "timeout";
 	case NETFENCE_REASON_NETNS_EXIT:
 		return "netns-exit";
+	case NETFENCE_REASON_MODULE_UNLOAD:
+		return "module-unload";
 	}
 	return "unknown";
 }

@@ -154,6 +154,8 @@ err_netns:
 
 static void __exit netfence_exit(void)
 {
+	/* While the family exists: each namespace released gets its event. */
+	netfence_netns_unload();
 	netfence_genl_uninit();
 	netfence_link_uninit();
 	netfence_txn_notifier_uninit();

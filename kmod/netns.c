@@ -16,6 +16,7 @@
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -32,6 +33,8 @@
 
 static unsigned int netfence_net_id __read_mostly;
 static atomic_t netfence_isolated_count = ATOMIC_INIT(0);
+/* Set as the module unloads: no namespace is isolated any more. */
+static bool netfence_unloading;
 
 /* A replaced policy, freed once no packet can still be using it. */
 struct netfence_retired {
@@ -92,6 +95,16 @@ int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack
 		return 0;
 
 	/*
+	 * Hooks registered now would outlive the module's code. The unload
+	 * sets the flag, then takes each namespace's lock: an isolation
+	 * either finishes before and is released there, or sees the flag.
+	 */
+	if (READ_ONCE(netfence_unloading)) {
+		NL_SET_ERR_MSG(extack, "netfence is being unloaded");
+		return -ESHUTDOWN;
+	}
+
+	/*
 	 * The hooks always find a policy. A NULL pointer stands for the
 	 * empty default policy as long as no hook can read it: materialise
 	 * it now. No hook of this namespace is registered yet, so nobody
@@ -104,17 +117,29 @@ int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack
 		rcu_assign_pointer(pn->policy, pol);
 	}
 
+	/*
+	 * Tamper resistance: the module stays loaded while a namespace of
+	 * the initial user namespace is isolated. Any user may create the
+	 * others: they must not keep root from unloading it, and are
+	 * released by the unload instead (netfence_netns_unload()).
+	 */
+	if (!netfence_net_untrusted(pn)) {
+		if (!try_module_get(THIS_MODULE)) {
+			NL_SET_ERR_MSG(extack, "netfence is being unloaded");
+			return -ESHUTDOWN;
+		}
+		pn->pinned = true;
+	}
+
 	err = netfence_hooks_register(pn);
 	if (err) {
+		if (pn->pinned)
+			module_put(THIS_MODULE);
+		pn->pinned = false;
 		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
 		return err;
 	}
 
-	/*
-	 * Tamper resistance: the module stays loaded while a namespace is
-	 * isolated. The caller runs module code, so a reference is held.
-	 */
-	__module_get(THIS_MODULE);
 	pn->isolated = true;
 	atomic_inc(&netfence_isolated_count);
 	return 0;
@@ -149,7 +174,9 @@ void netfence_net_release(struct netfence_net *pn)
 	netfence_hooks_unregister(pn);
 	pn->isolated = false;
 	atomic_dec(&netfence_isolated_count);
-	module_put(THIS_MODULE);
+	if (pn->pinned)
+		module_put(THIS_MODULE);
+	pn->pinned = false;
 }
 
 int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
@@ -227,7 +254,7 @@ static void netfence_deadline_work(struct work_struct *work)
 		netfence_net_release(pn);
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
 				    NETFENCE_REASON_TIMEOUT);
-		pr_info("isolation deadline passed: namespace released\n");
+		netfence_net_info(pn, "isolation deadline passed: namespace released\n");
 	}
 	mutex_unlock(&pn->lock);
 }
@@ -579,6 +606,47 @@ static struct pernet_operations netfence_net_ops = {
 int netfence_netns_init(void)
 {
 	return register_pernet_subsys(&netfence_net_ops);
+}
+
+void netfence_netns_unload(void)
+{
+	struct netfence_net *pn, *tmp;
+	unsigned int released = 0;
+	LIST_HEAD(owned);
+	struct net *net;
+
+	WRITE_ONCE(netfence_unloading, true);
+
+	/*
+	 * Collect the namespaces first, with a reference, and take their
+	 * locks after net_rwsem is dropped: pn->lock is never taken inside
+	 * it. A namespace whose last reference is gone is left to pre_exit,
+	 * which releases it when its turn comes (reason: netns exit).
+	 */
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		if (net->user_ns == &init_user_ns || !maybe_get_net(net))
+			continue;
+		list_add_tail(&netfence_net(net)->unload_node, &owned);
+	}
+	up_read(&net_rwsem);
+
+	list_for_each_entry_safe(pn, tmp, &owned, unload_node) {
+		list_del(&pn->unload_node);
+		mutex_lock(&pn->lock);
+		if (pn->isolated) {
+			netfence_net_release(pn);
+			netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
+					    NETFENCE_REASON_MODULE_UNLOAD);
+			netfence_net_info(pn, "module unloading: released a namespace of a user namespace\n");
+			released++;
+		}
+		mutex_unlock(&pn->lock);
+		put_net(pn->net);
+	}
+	if (released)
+		pr_info("module unloading: %u isolated namespace%s of user namespaces released\n",
+			released, released == 1 ? "" : "s");
 }
 
 void netfence_netns_uninit(void)

@@ -78,6 +78,7 @@ struct netfence_net {
 	struct mutex lock;
 	struct net *net;
 	bool isolated;
+	bool pinned;				/* isolated and holds a module reference */
 	u32 policy_gen;				/* bumped by every commit */
 	unsigned int hooks_registered;
 	bool stateful;				/* conntrack runs for us here */
@@ -111,12 +112,20 @@ struct netfence_net {
 
 	/* Drop events, read by the packet path. */
 	struct netfence_events events;
+
+	struct list_head unload_node;		/* netfence_netns_unload() only */
 };
 
 struct netfence_net *netfence_net(const struct net *net);
 
 int netfence_netns_init(void);
 void netfence_netns_uninit(void);
+/*
+ * As the module unloads, before the netlink family goes: refuses further
+ * isolation and releases every isolated namespace owned by a user
+ * namespace other than the initial one, each with its event and a log line.
+ */
+void netfence_netns_unload(void);
 int netfence_txn_notifier_init(void);
 void netfence_txn_notifier_uninit(void);
 
@@ -131,6 +140,14 @@ static inline bool netfence_net_untrusted(const struct netfence_net *pn)
 {
 	return pn->net->user_ns != &init_user_ns;
 }
+
+/* Log lines about a namespace any user may own are rate-limited. */
+#define netfence_net_info(pn, fmt, ...) do {				\
+	if (netfence_net_untrusted(pn))					\
+		pr_info_ratelimited(fmt, ##__VA_ARGS__);		\
+	else								\
+		pr_info(fmt, ##__VA_ARGS__);				\
+} while (0)
 
 /* Rules one policy of this namespace may hold. */
 static inline u32 netfence_net_max_rules(const struct netfence_net *pn)

@@ -1378,6 +1378,9 @@ static void test_monitor_format(void)
 		{ NETFENCE_CMD_EVT_RELEASED, -1, -1, NETFENCE_REASON_NETNS_EXIT,
 		  "released (reason: netns-exit)\n",
 		  "{\"event\":\"released\",\"reason\":\"netns-exit\"}\n" },
+		{ NETFENCE_CMD_EVT_RELEASED, -1, -1, NETFENCE_REASON_MODULE_UNLOAD,
+		  "released (reason: module-unload)\n",
+		  "{\"event\":\"released\",\"reason\":\"module-unload\"}\n" },
 	};
 	int rc;
 

@@ -107,6 +107,14 @@
  *   owner (the user namespace it was created in) is not the initial user
  *   namespace; NETFENCE_MAX_RULES elsewhere (NETFENCE_CMD_TXN_ADD: -E2BIG).
  * Each refusal carries an extack message; the policy in force stays.
+ * Module pinning: while a namespace owned by the initial user namespace is
+ * isolated, netfence.ko cannot be unloaded (tamper resistance). A namespace
+ * owned by another user namespace does not pin it: when root unloads the
+ * module, each such isolated namespace is released, gets
+ * NETFENCE_CMD_EVT_RELEASED with NETFENCE_REASON_MODULE_UNLOAD (sent before
+ * the family goes away) and a kernel log line. Requests to isolate that
+ * arrive during the unload fail with -ESHUTDOWN. Kernel log lines about
+ * such namespaces (e.g. deadline releases) are rate-limited.
  *
  * Deadline and release key (lock-out protection, tamper resistance)
  * ------------------------------------------------------------------
@@ -183,7 +191,9 @@
  * Events (multicast group "events", in the namespace they concern)
  * -----------------------------------------------------------------
  * NETFENCE_CMD_EVT_ISOLATED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
- * NETFENCE_CMD_EVT_RELEASED: NETFENCE_A_REASON.
+ * NETFENCE_CMD_EVT_RELEASED: NETFENCE_A_REASON (NETFENCE_REASON_*: a RELEASE
+ *	request, the deadline, the namespace's destruction, or the module's
+ *	unload for namespaces of user namespaces, see "Limits" above).
  * NETFENCE_CMD_EVT_COMMITTED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
  *
  * Rules (NETFENCE_A_RULE, nested)
@@ -484,6 +494,7 @@ enum netfence_reason {
 	NETFENCE_REASON_USER = 1,	/* NETFENCE_CMD_RELEASE */
 	NETFENCE_REASON_TIMEOUT = 2,	/* the isolation deadline passed */
 	NETFENCE_REASON_NETNS_EXIT = 3,	/* the namespace was destroyed */
+	NETFENCE_REASON_MODULE_UNLOAD = 4, /* netfence.ko was unloaded (user namespaces) */
 };
 
 #endif /* _UAPI_LINUX_NETFENCE_H */
