@@ -23,6 +23,8 @@ Acts on the network namespace it runs in (use "ip netns exec NS").
                                  the command with a NETFENCE_A_KEY of LEN bytes
                                  ("k" repeated); prints errno, extack and the
                                  offending attribute's type as JSON
+  nlclient.py txn-limit N        N sockets each BEGIN a transaction (kept open
+                                 until the end): one "begin I: errno=..." line each
 
 Rules use the CLI's syntax subset: ADDR[/LEN]|any|any4|any6 [proto P]
 [port A[-B]] [dir out|in|both].
@@ -525,6 +527,12 @@ def main():
         print("ready", flush=True)
         while True:
             time.sleep(3600)
+    elif cmd == "txn-limit":
+        # N sockets each open a transaction, all kept open until the end.
+        socks = [g] + [Genl() for _ in range(int(sys.argv[2]) - 1)]
+        for i, s in enumerate(socks):
+            print("begin %d: %r" % (i + 1, s.request(CMD_TXN_BEGIN, proto_attr())), flush=True)
+        return 0
     elif cmd == "begin":
         r = g.request(CMD_TXN_BEGIN, proto_attr())
         print("begin: %r" % r)
