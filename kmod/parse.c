@@ -269,6 +269,7 @@ int netfence_parse_at(const struct sk_buff *skb, unsigned int off, u8 family,
 	 * A whole packet or a first fragment: its transport header must be
 	 * complete, or a tiny first fragment could hide the ports.
 	 */
+	flow->l4off = l3.l4off;
 	return parse_l4(skb, l3.l4off, flow);
 }
 

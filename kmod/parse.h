@@ -42,6 +42,8 @@ struct netfence_flow {
 	u8 icmp_type;		/* valid for IPPROTO_ICMP/ICMPV6 */
 	u8 icmp_code;
 	u8 hop_limit;		/* IPv4 TTL, IPv6 hop limit */
+	/* Offset of the transport header (not of non-first fragments). */
+	unsigned int l4off;
 };
 
 /*
