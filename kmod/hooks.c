@@ -23,6 +23,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "dhcp.h"
 #include "events.h"
 #include "hooks.h"
 #include "link.h"
@@ -141,7 +142,9 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 					netfence_ct_state(skb, pn->stateful), skb, state);
 	if (verdict >= 0)
 		netfence_policy_hit(pol, verdict);
-	else if (verdict != NETFENCE_MATCH_BUILTIN)
+	else if (verdict != NETFENCE_MATCH_BUILTIN &&
+		 !netfence_dhcp_allows(&pn->dhcp, netfence_policy_flags(pol), skb,
+				       &flow, path, jiffies))
 		goto drop;
 
 accept:
@@ -253,7 +256,9 @@ netfence_link_hook(struct netfence_net *pn, struct sk_buff *skb,
 	verdict = netfence_sockid_match(pol, &flow, path, ct, skb, state);
 	if (verdict >= 0)
 		netfence_policy_hit(pol, verdict);
-	else if (verdict != NETFENCE_MATCH_BUILTIN)
+	else if (verdict != NETFENCE_MATCH_BUILTIN &&
+		 !netfence_dhcp_allows(&pn->dhcp, netfence_policy_flags(pol), skb,
+				       &flow, path, jiffies))
 		goto drop;
 
 accept:

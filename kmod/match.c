@@ -14,11 +14,6 @@
 #include "match.h"
 #include "policy_priv.h"
 
-#define DHCP4_CLIENT_PORT	68
-#define DHCP4_SERVER_PORT	67
-#define DHCP6_CLIENT_PORT	546
-#define DHCP6_SERVER_PORT	547
-
 /*
  * One side of a lookup: the remote address of the packet, the rule
  * direction that makes the packet an initiator here (its range is checked
@@ -182,22 +177,6 @@ static int match_path(const struct netfence_policy *pol, u8 family,
 	return match_rules(pol, &s);
 }
 
-static bool udp_ports_are(const struct netfence_flow *flow, u16 sport, u16 dport)
-{
-	return flow->t.proto == IPPROTO_UDP && (flow->flags & NETFENCE_FLOW_PORTS) &&
-	       flow->t.sport == sport && flow->t.dport == dport;
-}
-
-static bool dhcp_allows(const struct netfence_flow *flow, enum netfence_path path,
-			u16 client, u16 server)
-{
-	if (path == NETFENCE_PATH_OUT)
-		return udp_ports_are(flow, client, server);
-	if (path == NETFENCE_PATH_IN)
-		return udp_ports_are(flow, server, client);
-	return false;
-}
-
 static bool addr_equal(u8 family, const union nf_inet_addr *a,
 		       const union nf_inet_addr *b)
 {
@@ -287,21 +266,14 @@ static bool builtin_allows(const struct netfence_policy *pol,
 {
 	u32 pf = pol->flags;
 
-	/* Neither depends on the socket: already refused without it. */
-	if (id_only)
-		goto icmp_err;
-	if (flow->family == AF_INET6) {
-		if ((pf & NETFENCE_POLICY_F_ND) && nd_allows(flow, path))
-			return true;
-		if ((pf & NETFENCE_POLICY_F_DHCP6) &&
-		    dhcp_allows(flow, path, DHCP6_CLIENT_PORT, DHCP6_SERVER_PORT))
-			return true;
-	} else {
-		if ((pf & NETFENCE_POLICY_F_DHCP4) &&
-		    dhcp_allows(flow, path, DHCP4_CLIENT_PORT, DHCP4_SERVER_PORT))
-			return true;
-	}
-icmp_err:
+	/*
+	 * Neighbour discovery does not depend on the socket: already refused
+	 * without it. DHCP is not decided here: it needs the payload and the
+	 * namespace's exchanges (dhcp.c, asked by the hook).
+	 */
+	if (!id_only && flow->family == AF_INET6 && (pf & NETFENCE_POLICY_F_ND) &&
+	    nd_allows(flow, path))
+		return true;
 	return (pf & NETFENCE_POLICY_F_ICMP_ERR) &&
 	       icmp_err_allows(pol, flow, path, ct, sid, id_only);
 }

@@ -48,7 +48,7 @@ struct netfence_sockid {
 
 /* Verdicts besides a rule index (>= 0, the rule that allowed the packet). */
 #define NETFENCE_MATCH_DROP	(-1)	/* nothing allows it */
-#define NETFENCE_MATCH_BUILTIN	(-2)	/* allowed by a policy flag (ND, DHCP, ICMP error) */
+#define NETFENCE_MATCH_BUILTIN	(-2)	/* allowed by a policy flag (ND, ICMP error) */
 
 /*
  * Returns the index of the first rule that allows the packet (longest

@@ -172,6 +172,8 @@ void netfence_net_release(struct netfence_net *pn)
 	netfence_key_clear(pn);
 
 	netfence_hooks_unregister(pn);
+	/* The next isolation learns its DHCP servers afresh. */
+	netfence_dhcp_reset(&pn->dhcp);
 	pn->isolated = false;
 	atomic_dec(&netfence_isolated_count);
 	if (pn->pinned)
@@ -548,6 +550,7 @@ static int __net_init netfence_net_init(struct net *net)
 	netfence_hooks_init(pn);
 	INIT_DELAYED_WORK(&pn->deadline_work, netfence_deadline_work);
 	netfence_events_init(&pn->events);
+	netfence_dhcp_init(&pn->dhcp);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/netfence.h>
 
+#include "dhcp.h"
 #include "events.h"
 
 struct netfence_policy;
@@ -66,10 +67,11 @@ struct netfence_txn {
 
 /*
  * State of one network namespace. The packet path reads only policy and
- * stats (through the hook's private pointer); everything else changes under
- * lock, which also serialises isolate, release and commit. The netlink
- * family runs requests in parallel (no genl_mutex): every request and dump
- * of the namespace takes lock, and state shared by namespaces is atomic.
+ * stats (through the hook's private pointer) and keeps the DHCP exchanges
+ * in dhcp (its own lock); everything else changes under lock, which also
+ * serialises isolate, release and commit. The netlink family runs requests
+ * in parallel (no genl_mutex): every request and dump of the namespace
+ * takes lock, and state shared by namespaces is atomic.
  */
 struct netfence_net {
 	struct netfence_policy __rcu *policy;	/* NULL: empty, default flags */
@@ -114,6 +116,8 @@ struct netfence_net {
 	struct netfence_events events;
 
 	struct list_head unload_node;		/* netfence_netns_unload() only */
+	/* DHCP requests and learned servers, not part of the policy. */
+	struct netfence_dhcp dhcp;
 };
 
 struct netfence_net *netfence_net(const struct net *net);
