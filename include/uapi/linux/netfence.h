@@ -160,6 +160,42 @@
  *	target; otherwise its drops are not logged (events and counters still
  *	report them).
  *
+ * DHCP clients (NETFENCE_POLICY_F_DHCP4, NETFENCE_POLICY_F_DHCP6)
+ * ---------------------------------------------------------------
+ * Besides the rules, the flags allow the exchanges of the namespace's DHCP
+ *	client with its servers, and nothing else on those ports; never on
+ *	FORWARD.
+ * Outbound (LOCAL_OUT): DHCPv4, udp 68 -> 67, a BOOTREQUEST (op 1) of at
+ *	least the 236-byte BOOTP header and the magic cookie 99.130.83.99, with
+ *	htype non-zero and hlen <= 16; DHCPv6, udp 546 -> 547, a client message
+ *	(SOLICIT, REQUEST, CONFIRM, RENEW, REBIND, RELEASE, DECLINE,
+ *	INFORMATION-REQUEST). The destination is 255.255.255.255 or ff02::1:2,
+ *	or a learned server. The message's transaction id (DHCPv4 xid,
+ *	DHCPv6 transaction-id) is recorded: 8 per namespace, the oldest
+ *	overwritten, each valid 60 s after the last request that carried it.
+ * Inbound (LOCAL_IN): DHCPv4, udp 67 -> 68, a BOOTREPLY (op 2) with the
+ *	cookie; DHCPv6, udp 547 -> 546, an ADVERTISE or REPLY; from any source
+ *	(relay agents answer from their own address), when its transaction id
+ *	is a recorded, unexpired one of the same family. Accepting it learns
+ *	the server: DHCPv4 option 54 (server identifier) if present, else the
+ *	packet's source; DHCPv6 the packet's source. 8 learned servers per
+ *	namespace (the one confirmed longest ago makes room), kept until the
+ *	namespace is released, since leases last long.
+ * Release forgets requests and servers. Consequences: broadcast and
+ *	multicast DHCP remain a local-link channel (a process that can bind
+ *	port 68 or 546 can still exchange well-formed DHCP messages with the
+ *	hosts of the local link, and a host that answers a request, from
+ *	anywhere, with its xid becomes a server the namespace may send
+ *	requests to). A host isolated while holding a lease, or whose client
+ *	gets its lease over packet sockets (busybox udhcpc, dhclient,
+ *	systemd-networkd: those frames never cross the IP hooks), has its first
+ *	unicast RENEW dropped until the server is learned; the client then
+ *	falls back to a broadcast REBIND, which goes through (and, sent from a
+ *	UDP socket, learns the server for the next RENEW). A rule naming the
+ *	server (udp port 67 or 547) allows the unicast exchange at once.
+ *	Replies a rule allows, and requests to a server a rule names, do not
+ *	record or learn anything. DHCPv6 RECONFIGURE is not a reply: dropped.
+ *
  * Identity rules
  * --------------
  * NETFENCE_RULE_A_UID_MIN/UID_MAX and NETFENCE_RULE_A_CGROUP restrict a rule
@@ -415,8 +451,8 @@ enum netfence_dir {
 /* Policy flags: what is allowed besides the rules (defaults on). */
 enum netfence_policy_flags {
 	NETFENCE_POLICY_F_ND = 1U << 0,		/* IPv6 neighbour discovery, ICMPv6 133-137 */
-	NETFENCE_POLICY_F_DHCP4 = 1U << 1,	/* DHCPv4 client, udp 68 <-> 67 */
-	NETFENCE_POLICY_F_DHCP6 = 1U << 2,	/* DHCPv6 client, udp 546 <-> 547 */
+	NETFENCE_POLICY_F_DHCP4 = 1U << 1,	/* DHCPv4 client exchanges (see above) */
+	NETFENCE_POLICY_F_DHCP6 = 1U << 2,	/* DHCPv6 client exchanges (see above) */
 	NETFENCE_POLICY_F_ICMP_ERR = 1U << 3,	/* ICMP errors quoting an allowed flow */
 	NETFENCE_POLICY_F_AUDIT = 1U << 4,	/* count and report, never drop */
 	NETFENCE_POLICY_F_REJECT = 1U << 5,	/* answer local senders: TCP RST, ICMP unreachable */
