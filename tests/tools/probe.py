@@ -31,9 +31,22 @@ common ones, TCP/UDP clients and servers, are in nfprobe.c).
       host that forwards routes it out of another interface.
   probe.py dns SERVER NAME
       Ask SERVER (udp 53) for the A records of NAME; print them.
-  probe.py dhcp4 IFACE
-      DHCPv4 DISCOVER/OFFER/REQUEST/ACK over an ordinary UDP socket (so the
-      exchange crosses the IP netfilter hooks, unlike raw-socket clients).
+  probe.py dhcp4 IFACE [--mode lease|renew|release] [--server ADDR] [--ciaddr ADDR]
+      DHCPv4 over an ordinary UDP socket (so the exchange crosses the IP
+      netfilter hooks, unlike raw-socket clients). lease: broadcast
+      DISCOVER/OFFER/REQUEST/ACK, prints "lease ADDR from SERVER". renew:
+      REQUEST unicast to SERVER for CIADDR (configured on IFACE), waits for
+      the ACK. release: RELEASE of CIADDR unicast to SERVER (no answer).
+  probe.py bootp DEST DPORT [--sport P] [--op 1|2] [--xid X] [--server-id ADDR]
+                 [--iface IFACE] [--listen S]
+      Send one well-formed BOOTP/DHCP message (op 1 request, 2 reply) from
+      udp SPORT; --listen S: then print "got op N xid 0xX from ADDR" for each
+      DHCP message received on SPORT during S seconds.
+  probe.py dhcp6 IFACE
+      DHCPv6 SOLICIT/ADVERTISE/REQUEST/REPLY over an ordinary UDP socket,
+      multicast to ff02::1:2; prints "lease6 ADDR from SERVER".
+  probe.py dhcp6msg DEST [--type N] [--xid X] [--sport P] [--dport P] [--iface IFACE]
+      Send one DHCPv6 message of type N (default 1, SOLICIT).
   probe.py stream --flow NAME,DEST,PORT... --rate PPS (--duration S | --until FILE)
       Numbered datagrams round-robin to every flow, echoes counted; prints
       one JSON object: per flow sent, send_errors, echoed, missing echoes.
@@ -314,9 +327,11 @@ def cmd_dns(a):
     return 0 if addrs else 1
 
 
-def dhcp_msg(xid, mac, mtype, extra=b""):
-    m = struct.pack("!BBBBIHH", 1, 1, 6, 0, xid, 0, 0x8000)
-    m += b"\0" * 16 + mac + b"\0" * 10 + b"\0" * 192
+def dhcp_msg(xid, mac, mtype, extra=b"", ciaddr=b"\0" * 4):
+    # A unicast renew or release asks for a unicast answer (no broadcast flag).
+    flags = 0 if ciaddr != b"\0" * 4 else 0x8000
+    m = struct.pack("!BBBBIHH", 1, 1, 6, 0, xid, 0, flags)
+    m += ciaddr + b"\0" * 12 + mac + b"\0" * 10 + b"\0" * 192
     m += b"\x63\x82\x53\x63" + bytes([53, 1, mtype]) + extra + b"\xff"
     return m
 
@@ -332,38 +347,81 @@ def dhcp_opts(d):
     return opts
 
 
-def cmd_dhcp4(a):
+def if_mac(iface):
     import fcntl
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    ifr = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", a.iface.encode()))  # SIOCGIFHWADDR
-    mac = ifr[18:24]
+    ifr = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", iface.encode()))  # SIOCGIFHWADDR
     s.close()
-    xid = struct.unpack("=I", os.urandom(4))[0]
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    return ifr[18:24]
+
+
+def udp_socket(fam, port, iface=None):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.iface.encode())
-    s.bind(("0.0.0.0", 68))
+    if fam == socket.AF_INET:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    if iface:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+    try:
+        s.bind(("0.0.0.0" if fam == socket.AF_INET else "::", port))
+    except OSError as e:
+        out("bind %d: %s" % (port, e))
+        sys.exit(3)
+    return s
+
+
+def recv_until(s, deadline, accept):
+    """Datagrams until accept(data, peer) returns something, or the deadline."""
+    while time.time() < deadline:
+        s.settimeout(max(0.1, deadline - time.time()))
+        try:
+            d, peer = s.recvfrom(4096)
+        except OSError:
+            break
+        r = accept(d, peer)
+        if r:
+            return r
+    return None
+
+
+def cmd_dhcp4(a):
+    mac = if_mac(a.iface)
+    xid = struct.unpack("=I", os.urandom(4))[0]
+    s = udp_socket(socket.AF_INET, 68, a.iface)
     deadline = time.time() + a.timeout
 
-    def exchange(msg, want):
+    def exchange(msg, want, dest="255.255.255.255"):
         try:
-            s.sendto(msg, ("255.255.255.255", 67))
+            s.sendto(msg, (dest, 67))
         except OSError as e:
             out("dhcp4 send: %s" % e)
             return None
-        while time.time() < deadline:
-            s.settimeout(max(0.1, deadline - time.time()))
-            try:
-                d, _ = s.recvfrom(4096)
-            except OSError:
-                break
+
+        def accept(d, _):
             if len(d) < 240 or struct.unpack("!I", d[4:8])[0] != xid:
-                continue
+                return None
             o = dhcp_opts(d)
-            if o.get(53, b"\0")[0] == want:
-                return d, o
-        return None
+            return (d, o) if o.get(53, b"\0")[0] == want else None
+        return recv_until(s, deadline, accept)
+
+    if a.mode in ("renew", "release"):
+        ciaddr = socket.inet_aton(a.ciaddr)
+        if a.mode == "release":
+            extra = bytes([54, 4]) + socket.inet_aton(a.server)
+            msg = dhcp_msg(xid, mac, 7, extra, ciaddr)
+            try:
+                s.sendto(msg, (a.server, 67))
+            except OSError as e:
+                out("dhcp4 send: %s" % e)
+                return 1
+            out("released %s to %s" % (a.ciaddr, a.server))
+            return 0
+        r = exchange(dhcp_msg(xid, mac, 3, b"", ciaddr), 5, a.server)
+        if not r:
+            out("dhcp4: no ack to the renew")
+            return 1
+        out("renewed %s from %s" % (socket.inet_ntoa(r[0][16:20]), a.server))
+        return 0
 
     r = exchange(dhcp_msg(xid, mac, 1), 2)
     if not r:
@@ -377,6 +435,119 @@ def cmd_dhcp4(a):
         return 1
     out("lease %s from %s" % (socket.inet_ntoa(yiaddr),
                               socket.inet_ntoa(server) if server else "?"))
+    return 0
+
+
+def cmd_bootp(a):
+    xid = int(a.xid, 0)
+    if a.op == 2:
+        extra = bytes([54, 4]) + socket.inet_aton(a.server_id) if a.server_id else b""
+        m = struct.pack("!BBBBIHH", 2, 1, 6, 0, xid, 0, 0) + b"\0" * 224
+        m += b"\x63\x82\x53\x63" + bytes([53, 1, 2]) + extra + b"\xff"
+    else:
+        m = dhcp_msg(xid, b"\x02\0\0\0\0\x01", 1)
+    s = udp_socket(socket.AF_INET, a.sport, a.iface)
+    try:
+        s.sendto(m, (a.dest, a.dport))
+    except OSError as e:
+        out("bootp send: %s" % e)
+        return 1
+    out("sent op %d xid %#x to %s %d" % (a.op, xid, a.dest, a.dport))
+    if not a.listen:
+        return 0
+
+    def show(d, peer):
+        if len(d) >= 240:
+            out("got op %d xid %#x from %s" % (d[0], struct.unpack("!I", d[4:8])[0], peer[0]))
+        else:
+            out("got %d bytes from %s" % (len(d), peer[0]))
+    recv_until(s, time.time() + a.listen, show)
+    return 0
+
+
+def dhcp6_opt(code, data):
+    return struct.pack("!HH", code, len(data)) + data
+
+
+def dhcp6_opts(d):
+    opts, p = {}, 4
+    while p + 4 <= len(d):
+        code, n = struct.unpack("!HH", d[p:p + 4])
+        opts[code] = d[p + 4:p + 4 + n]
+        p += 4 + n
+    return opts
+
+
+def dhcp6_send(s, iface, dest, dport, mtype, xid, opts):
+    msg = bytes([mtype]) + xid.to_bytes(3, "big") + opts
+    s.sendto(msg, (dest, dport, 0, socket.if_nametoindex(iface)))
+
+
+def cmd_dhcp6(a):
+    duid = struct.pack("!HH", 3, 1) + if_mac(a.iface)         # DUID-LL
+    iaid = b"\0\0\0\1"
+    s = udp_socket(socket.AF_INET6, 546, a.iface)
+    deadline = time.time() + a.timeout
+    xid = struct.unpack("=I", os.urandom(4))[0] & 0xffffff
+    base = dhcp6_opt(1, duid) + dhcp6_opt(8, b"\0\0")
+
+    def accept_type(want, x):
+        def accept(d, peer):
+            if len(d) < 4 or d[0] != want or int.from_bytes(d[1:4], "big") != x:
+                return None
+            return d, peer
+        return accept
+
+    try:
+        dhcp6_send(s, a.iface, "ff02::1:2", 547, 1, xid,
+                   base + dhcp6_opt(3, iaid + b"\0" * 8))
+    except OSError as e:
+        out("dhcp6 send: %s" % e)
+        return 1
+    r = recv_until(s, deadline, accept_type(2, xid))
+    if not r:
+        out("dhcp6: no advertise")
+        return 1
+    o = dhcp6_opts(r[0])
+    if 2 not in o or 3 not in o:
+        out("dhcp6: advertise without server id or IA_NA")
+        return 1
+    xid = (xid + 1) & 0xffffff
+    try:
+        dhcp6_send(s, a.iface, "ff02::1:2", 547, 3, xid,
+                   base + dhcp6_opt(2, o[2]) + dhcp6_opt(3, o[3]))
+    except OSError as e:
+        out("dhcp6 send: %s" % e)
+        return 1
+    r = recv_until(s, deadline, accept_type(7, xid))
+    if not r:
+        out("dhcp6: no reply")
+        return 1
+    ia = dhcp6_opts(r[0]).get(3, b"")
+    addr = "?"
+    p = 12
+    while p + 4 <= len(ia):
+        code, n = struct.unpack("!HH", ia[p:p + 4])
+        if code == 5 and n >= 16:
+            addr = socket.inet_ntop(socket.AF_INET6, ia[p + 4:p + 20])
+        p += 4 + n
+    out("lease6 %s from %s" % (addr, r[1][0]))
+    return 0 if addr != "?" else 1
+
+
+def cmd_dhcp6msg(a):
+    s = udp_socket(socket.AF_INET6, a.sport, a.iface)
+    try:
+        if "%" in a.dest or not a.iface:
+            s.sendto(bytes([a.type]) + int(a.xid, 0).to_bytes(3, "big") +
+                     dhcp6_opt(8, b"\0\0"), (a.dest, a.dport))
+        else:
+            dhcp6_send(s, a.iface, a.dest, a.dport, a.type, int(a.xid, 0),
+                       dhcp6_opt(8, b"\0\0"))
+    except OSError as e:
+        out("dhcp6msg send: %s" % e)
+        return 1
+    out("sent type %d to %s %d" % (a.type, a.dest, a.dport))
     return 0
 
 
@@ -457,6 +628,9 @@ class Args:
 
     TYPES = {"sport": int, "dport": int, "isport": int, "idport": int, "timeout": float,
              "rate": float, "duration": float}
+    TYPES = {"sport": int, "dport": int, "timeout": float,
+             "rate": float, "duration": float, "op": int, "listen": float,
+             "type": int}
 
     def __init__(self, argv, positional, **defaults):
         self.__dict__.update(defaults)
@@ -494,7 +668,13 @@ COMMANDS = {
     "l2recv": (cmd_l2recv, ["iface", "ethertype"], dict(timeout=3.0)),
     "loinject": (cmd_loinject, ["src", "sport", "dest", "dport"], dict(payload="via lo\n")),
     "dns": (cmd_dns, ["server", "name"], dict(timeout=3.0)),
-    "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0)),
+    "dhcp4": (cmd_dhcp4, ["iface"], dict(timeout=10.0, mode="lease", server=None,
+                                         ciaddr=None)),
+    "bootp": (cmd_bootp, ["dest", "dport"], dict(sport=68, op=1, xid="0x12345678",
+                                                 server_id=None, iface=None, listen=0.0)),
+    "dhcp6": (cmd_dhcp6, ["iface"], dict(timeout=10.0)),
+    "dhcp6msg": (cmd_dhcp6msg, ["dest"], dict(type=1, xid="0x123456", sport=546,
+                                              dport=547, iface=None)),
     "stream": (cmd_stream, [], dict(rate=100.0, duration=None, until=None)),
 }
 
