@@ -1641,6 +1641,8 @@ static void policy_builder_random_test(struct kunit *test)
 			present += !in[j];
 			in[j] = true;
 		} else {
+			/* TXN_DEL looks a rule up before it deletes any. */
+			KUNIT_ASSERT_EQ(test, netfence_builder_has(b, &cand[j]), in[j]);
 			KUNIT_ASSERT_EQ(test, netfence_builder_del(b, &cand[j], NULL),
 					in[j] ? 0 : -ENOENT);
 			present -= in[j];
