@@ -1435,23 +1435,10 @@ static void match_builtin_icmp_err_test(struct kunit *test)
 						a4(172, 17, 0, 2), 40000, A_R4, 443, true);
 	struct netfence_flow redirect = in_ok;
 	struct netfence_flow err6;
-	struct netfence_flow out_misaddr = icmp_err4(A_L4, A_X4, IPPROTO_TCP, A_R4, 443, A_L4,
-						     40000, true);
-	struct netfence_flow in_misaddr = icmp_err4(A_X4, A_L4, IPPROTO_TCP, A_X4, 40000,
-						    A_R4, 443, true);
 
 	redirect.icmp_type = ICMP_REDIRECT;
 	redirect.flags = 0;	/* the parser gives redirects no ICMP_ERR */
 	EXPECT_VERDICT(pol, in_ok, P_IN, CT_NONE, BUILTIN);
-	/* With conntrack: only errors related to a tracked connection. */
-	EXPECT_VERDICT(pol, in_ok, P_IN, CT_RELATED, BUILTIN);
-	EXPECT_VERDICT(pol, in_ok, P_IN, CT_NEW, DROP);
-	EXPECT_VERDICT(pol, in_ok, P_IN, CT_INVALID, DROP);
-	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_RELATED, BUILTIN);
-	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_INVALID, DROP);
-	/* An error goes to the quoted packet's source, nowhere else. */
-	EXPECT_VERDICT(pol, out_misaddr, P_OUT, CT_NONE, DROP);
-	EXPECT_VERDICT(pol, in_misaddr, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, in_bad, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(pol, in_noports, P_IN, CT_NONE, DROP);
 	EXPECT_VERDICT(noports, in_noports, P_IN, CT_NONE, BUILTIN);
@@ -1477,6 +1464,33 @@ static void match_builtin_icmp_err_test(struct kunit *test)
 	netfence_policy_free(pol);
 	netfence_policy_free(off);
 	netfence_policy_free(noports);
+}
+
+/* Where the error goes, and what conntrack says of it. */
+static void match_builtin_icmp_err_addr_test(struct kunit *test)
+{
+	struct netfence_rule r = rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT);
+	struct netfence_policy *pol = mkpol(test, &r, 1, NETFENCE_POLICY_F_DEFAULT);
+	/* Quotes our packet L:40000 -> R:443, and a packet R sent us. */
+	struct netfence_flow in_ok = icmp_err4(A_X4, A_L4, IPPROTO_TCP, A_L4, 40000, A_R4,
+					       443, true);
+	struct netfence_flow out_ok = icmp_err4(A_L4, A_R4, IPPROTO_TCP, A_R4, 443, A_L4,
+						40000, true);
+	struct netfence_flow out_misaddr = icmp_err4(A_L4, A_X4, IPPROTO_TCP, A_R4, 443, A_L4,
+						     40000, true);
+	struct netfence_flow in_misaddr = icmp_err4(A_X4, A_L4, IPPROTO_TCP, A_X4, 40000,
+						    A_R4, 443, true);
+
+	/* With conntrack: only errors related to a tracked connection. */
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_RELATED, BUILTIN);
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_NEW, DROP);
+	EXPECT_VERDICT(pol, in_ok, P_IN, CT_INVALID, DROP);
+	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_RELATED, BUILTIN);
+	EXPECT_VERDICT(pol, out_ok, P_OUT, CT_INVALID, DROP);
+	/* An error goes to the quoted packet's source, nowhere else. */
+	EXPECT_VERDICT(pol, out_misaddr, P_OUT, CT_NONE, DROP);
+	EXPECT_VERDICT(pol, in_misaddr, P_IN, CT_NONE, DROP);
+	netfence_policy_free(pol);
 }
 
 static void match_family_test(struct kunit *test)
@@ -1548,6 +1562,7 @@ static struct kunit_case match_cases[] = {
 	KUNIT_CASE(match_builtin_nd_test),
 	KUNIT_CASE(match_dhcp_not_builtin_test),
 	KUNIT_CASE(match_builtin_icmp_err_test),
+	KUNIT_CASE(match_builtin_icmp_err_addr_test),
 	KUNIT_CASE(match_family_test),
 	KUNIT_CASE(match_longest_prefix_test),
 	{}
