@@ -27,6 +27,8 @@ static const struct {
 	{ "reject4", NETFENCE_FEAT_REJECT4 },
 	{ "reject6", NETFENCE_FEAT_REJECT6 },
 	{ "cgroup", NETFENCE_FEAT_CGROUP },
+	{ "link", NETFENCE_FEAT_LINK },
+	{ "events", NETFENCE_FEAT_DROP_EVENTS },
 };
 
 static const uint32_t flag_bits[] = {

@@ -26,12 +26,18 @@
 #define NETFENCE_GENL_RESV_START_OP(first_op)
 #endif
 
-/* Binding to a multicast group may require CAP_NET_ADMIN. */
+/*
+ * Binding to a multicast group may require CAP_NET_ADMIN. Where it cannot
+ * (before 6.7, unless backported), any local user could listen: drop
+ * events, which name the addresses of dropped traffic, are then not sent.
+ */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define NETFENCE_GENL_MCGRP(_name) \
 	{ .name = (_name), .flags = GENL_MCAST_CAP_NET_ADMIN, }
+#define NETFENCE_HAVE_MCAST_PERM	1
 #else
 #define NETFENCE_GENL_MCGRP(_name)	{ .name = (_name), }
+#define NETFENCE_HAVE_MCAST_PERM	0
 #endif
 
 /* Reporting a missing attribute by its type (the caller adds a message). */

@@ -20,6 +20,7 @@
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_log.h>
 
+#include "compat.h"
 #include "events.h"
 #include "netns.h"
 #include "parse.h"
@@ -159,8 +160,9 @@ static void netfence_event_drop(struct netfence_net *pn, const struct netfence_d
 	u32 suppressed;
 	void *hdr;
 
-	/* Nobody listens: nothing to build, nothing to count. */
-	if (!genl_has_listeners(&netfence_genl_family, pn->net, 0))
+	/* Nobody listens, or anybody could: nothing to build, nothing to count. */
+	if (!NETFENCE_HAVE_MCAST_PERM ||
+	    !genl_has_listeners(&netfence_genl_family, pn->net, 0))
 		return;
 	if (!netfence_events_allow(&pn->events, &suppressed))
 		return;

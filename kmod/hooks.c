@@ -428,6 +428,8 @@ u32 netfence_hooks_features(void)
 		feat |= NETFENCE_FEAT_CONNTRACK;
 	if (IS_ENABLED(CONFIG_NETFILTER_EGRESS))
 		feat |= NETFENCE_FEAT_LINK;
+	if (NETFENCE_HAVE_MCAST_PERM)
+		feat |= NETFENCE_FEAT_DROP_EVENTS;
 	feat |= netfence_reject_features();
 	feat |= netfence_sockid_features();
 	return feat;

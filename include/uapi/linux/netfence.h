@@ -148,7 +148,9 @@
  * NETFENCE_CMD_EVT_DROP (multicast "events"): NETFENCE_A_FLOW (the dropped
  *	packet: family, hook, protocol, addresses, ports or ICMP type/code,
  *	length, reason, audit) and NETFENCE_A_EVENTS_SUPPRESSED (events lost to
- *	the rate limit since the previous event).
+ *	the rate limit since the previous event). Only where joining the
+ *	group needs CAP_NET_ADMIN (NETFENCE_FEAT_DROP_EVENTS): elsewhere any
+ *	local user could read the addresses, and none is sent.
  * NETFENCE_POLICY_F_REJECT: packets of local senders (LOCAL_OUT) that are
  *	dropped are answered with a TCP RST (TCP) or an ICMP/ICMPv6 port
  *	unreachable (others) so programs fail at once; inbound and forwarded
@@ -487,6 +489,7 @@ enum netfence_features {
 	NETFENCE_FEAT_REJECT6 = 1U << 6,	/* TCP RST / ICMPv6 unreachable, IPv6 */
 	NETFENCE_FEAT_CGROUP = 1U << 7,		/* cgroup v2 identity of sockets */
 	NETFENCE_FEAT_LINK = 1U << 8,		/* link-layer stage (netdev egress/ingress) */
+	NETFENCE_FEAT_DROP_EVENTS = 1U << 9,	/* drop events (group needs CAP_NET_ADMIN) */
 };
 
 /* Drop events (NETFENCE_CMD_EVT_DROP): NETFENCE_A_FLOW holds these. */
