@@ -121,7 +121,9 @@ d["isolated"] is True and d["rules"] == 5 and d["hooks_registered"] == 6 and
 {"nd": True, "dhcp4": True, "dhcp6": False, "icmp_errors": True, "audit": False} and
 d["isolated_namespaces"] >= 1 and d["policy_memory"] > 0 and
 sorted((c["family"], c["hook"]) for c in d["counters"]) == sorted(
-    (f, h) for f in ("ipv4", "ipv6") for h in ("local_in", "local_out", "forward")) and
+    [(f, h) for f in ("ipv4", "ipv6")
+     for h in ("local_in", "local_out", "forward", "link_in", "link_out")] +
+    [("link", "link_in"), ("link", "link_out")]) and
 all(isinstance(c[k], int) for c in d["counters"] for k in
     ("accepted_packets", "accepted_bytes", "dropped_packets", "dropped_bytes")))'
 
@@ -155,7 +157,7 @@ sj=$("$NF" -j -n "$C" stats)
 json_check "stats -j: counters, drops and accepts seen" "$sj" '
 def C(f, h):
     return [c for c in d["counters"] if c["family"] == f and c["hook"] == h][0]
-ok = (len(d["counters"]) == 6 and
+ok = (len(d["counters"]) == 12 and
 C("ipv4", "local_out")["dropped_packets"] >= 1 and
 C("ipv4", "local_in")["accepted_packets"] >= 1)'
 expect_ok "stats (human)" nf "$C" stats

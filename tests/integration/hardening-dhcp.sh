@@ -7,7 +7,7 @@
 # Real clients (this probe over UDP sockets, busybox udhcpc, a DHCPv6
 # exchange) keep getting, renewing and releasing leases from dnsmasq,
 # also through a dnsmasq relay agent.
-# timeout: 1800
+# timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
 
@@ -178,6 +178,9 @@ expect_ge "the server acknowledged it" $((acks + 1)) "$(grep -c DHCPACK "$T/dnsm
 
 log "isolated while holding a lease: RENEW waits for REBIND, or for a rule"
 expect_ok "release" nf "$L" release
+# Drop log lines of a namespace other than the initial one need
+# nf_log_all_netns (a container must not flood the host's log).
+sysctl -qw net.netfilter.nf_log_all_netns=1
 expect_ok "isolate again: the server is forgotten" nf "$L" isolate --log
 d4=$(nf_counter "$L" ipv4 local_out dropped_packets)
 rd=$(renew_drops)
@@ -191,6 +194,7 @@ fi
 expect_drop_delta "the unicast RENEW to the unlearned server was dropped" "$L" ipv4 \
 	local_out "$d4" 1
 expect_ge "the kernel log names it" $((rd + 1)) "$(renew_drops)"
+sysctl -qw net.netfilter.nf_log_all_netns=0
 expect_ok "isolate with a rule naming the server" nf "$L" isolate --log \
 	-a '10.0.7.1 proto udp port 67'
 rd=$(renew_drops)

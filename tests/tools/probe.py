@@ -627,8 +627,6 @@ class Args:
     """Tiny argument parser (argparse costs seconds to import under TCG)."""
 
     TYPES = {"sport": int, "dport": int, "isport": int, "idport": int, "timeout": float,
-             "rate": float, "duration": float}
-    TYPES = {"sport": int, "dport": int, "timeout": float,
              "rate": float, "duration": float, "op": int, "listen": float,
              "type": int}
 
