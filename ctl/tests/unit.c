@@ -666,7 +666,7 @@ static void test_json_status(void)
 	if (check_json(doc,
 		       "assert d[\"isolated\"] is True and d[\"policy_generation\"]==7 and d[\"rules\"]==3\n"
 		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False,\"reject\":False,\"log\":False}\n"
-		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False,\"cgroup\":False}\n"
+		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False,\"cgroup\":False,\"link\":False,\"events\":False}\n"
 		       "assert d[\"timeout_left_ms\"] is None and d[\"key_required\"] is False and d[\"event_rate\"]==0\n"
 		       "assert d[\"isolated_namespaces\"]==2 and d[\"hooks_registered\"]==6 and d[\"policy_memory\"]==4096\n"
 		       "c=d[\"counters\"]; assert len(c)==6\n"
@@ -1220,7 +1220,7 @@ static void test_status_safety(void)
 	doc = capture(status_human, &st);
 	if (!strstr(doc, "\ndeadline: releases in 14m 58s (renew with: netfence renew)\n") ||
 	    !strstr(doc, "\nrelease key: required\n") || !strstr(doc, "\nevents: 10/s\n") ||
-	    !strstr(doc, " reject on log off\n") || !strstr(doc, " cgroup\n"))
+	    !strstr(doc, " reject on log off\n") || !strstr(doc, " cgroup no-link no-events\n"))
 		failf("status text:\n%s", doc);
 	free(doc);
 	st.renew_cmd = "netfence -n blue renew";
