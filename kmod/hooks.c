@@ -105,6 +105,26 @@ static void netfence_count(struct netfence_net *pn, unsigned int family,
 }
 
 /*
+ * The verdict on a classified packet: the rules (and identity rules, and
+ * the built-in allowances), then the DHCP exchanges. Counts the rule hit.
+ */
+static bool netfence_allows(struct netfence_net *pn, const struct netfence_policy *pol,
+			    const struct netfence_flow *flow, enum netfence_path path,
+			    enum netfence_ct ct, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	int verdict = netfence_sockid_match(pol, flow, path, ct, skb, state);
+
+	if (verdict >= 0) {
+		netfence_policy_hit(pol, verdict);
+		return true;
+	}
+	return verdict == NETFENCE_MATCH_BUILTIN ||
+	       netfence_dhcp_allows(&pn->dhcp, netfence_policy_flags(pol), skb, flow,
+				    path, jiffies);
+}
+
+/*
  * Netfilter calls hooks under rcu_read_lock(): the policy read here stays
  * valid until the hook returns, even if a commit replaces it meanwhile.
  */
@@ -117,7 +137,6 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	const struct netfence_policy *pol = NULL;
 	struct netfence_flow flow;
 	u8 reason = NETFENCE_DROP_MALFORMED;
-	int verdict;
 
 	/*
 	 * Loopback is what local sockets send to lo and receive from it. A
@@ -138,13 +157,8 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 	    netfence_routed6(skb))
 		flow.flags |= NETFENCE_FLOW_ROUTED;
 
-	verdict = netfence_sockid_match(pol, &flow, path,
-					netfence_ct_state(skb, pn->stateful), skb, state);
-	if (verdict >= 0)
-		netfence_policy_hit(pol, verdict);
-	else if (verdict != NETFENCE_MATCH_BUILTIN &&
-		 !netfence_dhcp_allows(&pn->dhcp, netfence_policy_flags(pol), skb,
-				       &flow, path, jiffies))
+	if (!netfence_allows(pn, pol, &flow, path,
+			     netfence_ct_state(skb, pn->stateful), skb, state))
 		goto drop;
 
 accept:
@@ -211,7 +225,6 @@ netfence_link_hook(struct netfence_net *pn, struct sk_buff *skb,
 	struct netfence_flow flow;
 	enum netfence_path path;
 	enum netfence_ct ct;
-	int verdict;
 
 	if (egress && netfence_routed_here(skb, state->net))
 		return NF_ACCEPT;
@@ -253,12 +266,7 @@ netfence_link_hook(struct netfence_net *pn, struct sk_buff *skb,
 		path = NETFENCE_PATH_FWD;
 		ct = NETFENCE_CT_NONE;
 	}
-	verdict = netfence_sockid_match(pol, &flow, path, ct, skb, state);
-	if (verdict >= 0)
-		netfence_policy_hit(pol, verdict);
-	else if (verdict != NETFENCE_MATCH_BUILTIN &&
-		 !netfence_dhcp_allows(&pn->dhcp, netfence_policy_flags(pol), skb,
-				       &flow, path, jiffies))
+	if (!netfence_allows(pn, pol, &flow, path, ct, skb, state))
 		goto drop;
 
 accept:
