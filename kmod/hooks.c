@@ -125,6 +125,19 @@ static bool netfence_allows(struct netfence_net *pn, const struct netfence_polic
 }
 
 /*
+ * pn->stateful says whether conntrack runs for us; the policy's flag wins,
+ * so a commit switching modes is consistent for every packet: conntrack is
+ * enabled before a stateful policy is published and disabled after a
+ * stateless one is.
+ */
+static bool netfence_stateful(const struct netfence_net *pn,
+			      const struct netfence_policy *pol)
+{
+	return READ_ONCE(pn->stateful) &&
+	       !(netfence_policy_flags(pol) & NETFENCE_POLICY_F_STATELESS);
+}
+
+/*
  * Netfilter calls hooks under rcu_read_lock(): the policy read here stays
  * valid until the hook returns, even if a commit replaces it meanwhile.
  */
@@ -158,7 +171,8 @@ netfence_hook(struct netfence_net *pn, struct sk_buff *skb,
 		flow.flags |= NETFENCE_FLOW_ROUTED;
 
 	if (!netfence_allows(pn, pol, &flow, path,
-			     netfence_ct_state(skb, pn->stateful), skb, state))
+			     netfence_ct_state(skb, netfence_stateful(pn, pol)),
+			     skb, state))
 		goto drop;
 
 accept:
@@ -261,7 +275,8 @@ netfence_link_hook(struct netfence_net *pn, struct sk_buff *skb,
 	 */
 	if (!skb->skb_iif && !skb_dst(skb)) {
 		path = NETFENCE_PATH_OUT;
-		ct = pn->stateful ? NETFENCE_CT_INVALID : NETFENCE_CT_NONE;
+		ct = netfence_stateful(pn, pol) ? NETFENCE_CT_INVALID :
+						     NETFENCE_CT_NONE;
 	} else {
 		path = NETFENCE_PATH_FWD;
 		ct = NETFENCE_CT_NONE;
@@ -364,6 +379,18 @@ void netfence_hooks_init(struct netfence_net *pn)
 	}
 }
 
+/* Takes or drops this namespace's conntrack reference (stateful mode). */
+void netfence_hooks_set_stateful(struct netfence_net *pn, bool on)
+{
+	lockdep_assert_held(&pn->lock);
+	if (on && !pn->stateful) {
+		WRITE_ONCE(pn->stateful, netfence_ct_enable(pn->net));
+	} else if (!on && pn->stateful) {
+		WRITE_ONCE(pn->stateful, false);
+		netfence_ct_disable(pn->net);
+	}
+}
+
 int netfence_hooks_register(struct netfence_net *pn)
 {
 	struct net *net = pn->net;
@@ -383,7 +410,8 @@ int netfence_hooks_register(struct netfence_net *pn)
 	}
 
 	/* Before the hooks: their first packet already has its state. */
-	pn->stateful = netfence_ct_enable(net);
+	netfence_hooks_set_stateful(pn, !(netfence_policy_flags(netfence_net_policy(pn)) &
+					  NETFENCE_POLICY_F_STATELESS));
 
 	err = nf_register_net_hooks(net, pn->hook_ops, NETFENCE_NR_HOOKS_USED);
 	if (err)
@@ -393,9 +421,7 @@ int netfence_hooks_register(struct netfence_net *pn)
 	return 0;
 
 err_hooks:
-	if (pn->stateful)
-		netfence_ct_disable(net);
-	pn->stateful = false;
+	netfence_hooks_set_stateful(pn, false);
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
 		nf_defrag_ipv6_disable(net);
 err_defrag6:
@@ -415,9 +441,7 @@ void netfence_hooks_unregister(struct netfence_net *pn)
 	netfence_link_stop(pn);
 	nf_unregister_net_hooks(net, pn->hook_ops, pn->hooks_registered);
 	pn->hooks_registered = 0;
-	if (pn->stateful)
-		netfence_ct_disable(net);
-	pn->stateful = false;
+	netfence_hooks_set_stateful(pn, false);
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV6))
 		nf_defrag_ipv6_disable(net);
 	if (IS_ENABLED(CONFIG_NF_DEFRAG_IPV4))

@@ -26,6 +26,12 @@ int netfence_hooks_register(struct netfence_net *pn);
  */
 void netfence_hooks_unregister(struct netfence_net *pn);
 
+/*
+ * Runs conntrack for the namespace (on) or stops (pn->lock held). Where the
+ * kernel has no conntrack, on leaves the namespace stateless.
+ */
+void netfence_hooks_set_stateful(struct netfence_net *pn, bool on);
+
 /* The link-layer stage's hook ops for dev (kmod/link.c registers them). */
 void netfence_hooks_link_init(struct netfence_net *pn, struct net_device *dev,
 			      struct nf_hook_ops *egress, struct nf_hook_ops *ingress);

@@ -202,6 +202,10 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 	}
 	netfence_policy_set_ethertypes(new, txn->ethertypes, txn->n_ethertypes);
 
+	/* Stateful from the new policy's first packet on (see hooks.c). */
+	if (pn->isolated && !(txn->policy_flags & NETFENCE_POLICY_F_STATELESS))
+		netfence_hooks_set_stateful(pn, true);
+
 	old = rcu_replace_pointer(pn->policy, new, lockdep_is_held(&pn->lock));
 
 	if (isolate && !pn->isolated) {
@@ -223,6 +227,10 @@ int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,
 			return err;
 		}
 	}
+
+	/* After the swap: a packet that read the old policy was tracked. */
+	if (pn->isolated && (txn->policy_flags & NETFENCE_POLICY_F_STATELESS))
+		netfence_hooks_set_stateful(pn, false);
 
 	pn->policy_gen++;
 	netfence_events_set_rate(&pn->events, txn->event_rate);

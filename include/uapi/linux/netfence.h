@@ -161,6 +161,11 @@
  *	to it only while net.netfilter.nf_log_all_netns is 1, as for the LOG
  *	target; otherwise its drops are not logged (events and counters still
  *	report them).
+ * NETFENCE_POLICY_F_STATELESS: the namespace does not run conntrack for
+ *	netfence and replies are matched statelessly, as on a kernel without
+ *	conntrack (see "Stateful replies"). Cheaper per packet and uses no
+ *	conntrack table entries; weaker. A commit while isolated may switch
+ *	either way: connections are then picked up mid-stream.
  *
  * DHCP clients (NETFENCE_POLICY_F_DHCP4, NETFENCE_POLICY_F_DHCP6)
  * ---------------------------------------------------------------
@@ -278,8 +283,9 @@
  * Untracked and invalid packets never pass as replies. A TCP segment of a
  * connection conntrack did not know (opened before isolation) passes as a
  * reply while the kernel holds an established TCP socket for it. Without
- * conntrack, replies are matched statelessly: a spoofed reply from an
- * allowed endpoint, or a send from a "dir in" port, then passes.
+ * conntrack, or with NETFENCE_POLICY_F_STATELESS, replies are matched
+ * statelessly: a spoofed reply from an allowed endpoint, or a send from a
+ * "dir in" port, then passes.
  *
  * Link-layer stage (NETFENCE_FEAT_LINK, NETFENCE_A_LINK_DEVICES)
  * ----------------------------------------------------------------
@@ -459,7 +465,8 @@ enum netfence_policy_flags {
 	NETFENCE_POLICY_F_AUDIT = 1U << 4,	/* count and report, never drop */
 	NETFENCE_POLICY_F_REJECT = 1U << 5,	/* answer local senders: TCP RST, ICMP unreachable */
 	NETFENCE_POLICY_F_LOG = 1U << 6,	/* rate-limited kernel log line per drop */
-	__NETFENCE_POLICY_F_ALL = (1U << 7) - 1,
+	NETFENCE_POLICY_F_STATELESS = 1U << 7,	/* no conntrack: replies unproven (weaker) */
+	__NETFENCE_POLICY_F_ALL = (1U << 8) - 1,
 };
 #define NETFENCE_POLICY_F_DEFAULT (NETFENCE_POLICY_F_ND | NETFENCE_POLICY_F_DHCP4 | \
 				   NETFENCE_POLICY_F_DHCP6 | NETFENCE_POLICY_F_ICMP_ERR)
