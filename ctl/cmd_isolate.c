@@ -32,6 +32,7 @@ static const char isolate_usage[] =
 	"      --reject          answer local programs at once (TCP RST, ICMP\n"
 	"                        unreachable) instead of dropping silently\n"
 	"      --log             a kernel log line per drop (rate-limited)\n"
+	"      --stateless       match replies without conntrack (weaker)\n"
 	"      --event-rate N    drop events per second for 'netfence monitor'\n"
 	"      --ethertype T     let link-layer frames of EtherType T through\n"
 	"                        (e.g. 0x88f7 for PTP; repeatable)\n"
@@ -73,6 +74,7 @@ enum {
 	OPT_AUDIT,
 	OPT_KEEP,
 	OPT_REJECT,
+	OPT_STATELESS,
 	OPT_LOG,
 	OPT_EVENT_RATE,
 	OPT_ETHERTYPE,
@@ -223,6 +225,7 @@ int cmd_isolate(int argc, char **argv)
 		{ "audit", no_argument, NULL, OPT_AUDIT },
 		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "reject", no_argument, NULL, OPT_REJECT },
+		{ "stateless", no_argument, NULL, OPT_STATELESS },
 		{ "log", no_argument, NULL, OPT_LOG },
 		{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
 		{ "ethertype", required_argument, NULL, OPT_ETHERTYPE },
@@ -300,6 +303,9 @@ int cmd_isolate(int argc, char **argv)
 			break;
 		case OPT_LOG:
 			cli_set |= NETFENCE_POLICY_F_LOG;
+			break;
+		case OPT_STATELESS:
+			cli_set |= NETFENCE_POLICY_F_STATELESS;
 			break;
 		case OPT_EVENT_RATE: {
 			struct policy_spec tmp = { 0 };

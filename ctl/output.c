@@ -34,7 +34,7 @@ static const struct {
 static const uint32_t flag_bits[] = {
 	NETFENCE_POLICY_F_ND, NETFENCE_POLICY_F_DHCP4, NETFENCE_POLICY_F_DHCP6,
 	NETFENCE_POLICY_F_ICMP_ERR, NETFENCE_POLICY_F_AUDIT,
-	NETFENCE_POLICY_F_REJECT, NETFENCE_POLICY_F_LOG,
+	NETFENCE_POLICY_F_REJECT, NETFENCE_POLICY_F_LOG, NETFENCE_POLICY_F_STATELESS,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -135,6 +135,7 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		json_bool(&j, "audit", st->flags & NETFENCE_POLICY_F_AUDIT);
 		json_bool(&j, "reject", st->flags & NETFENCE_POLICY_F_REJECT);
 		json_bool(&j, "log", st->flags & NETFENCE_POLICY_F_LOG);
+		json_bool(&j, "stateless", st->flags & NETFENCE_POLICY_F_STATELESS);
 		json_obj_end(&j);
 		json_obj_begin(&j, "features");
 		for (size_t i = 0; i < ARRAY_SIZE(features); i++)
@@ -202,6 +203,8 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 	if (st->isolated)
 		fprintf(f, "%-10s %s\n", "replies:", st->stateful ?
 			"stateful (checked against conntrack)" :
+			st->flags & NETFENCE_POLICY_F_STATELESS ?
+			"stateless (option stateless: spoofed replies from allowed endpoints pass)" :
 			"stateless (no conntrack: spoofed replies from allowed endpoints pass)");
 	fprintf(f, "%-10s %" PRIu64 " bytes of policy\n\n", "memory:",
 		st->policy_mem);

@@ -751,6 +751,7 @@ static const struct {
 	{ "audit", NETFENCE_POLICY_F_AUDIT },
 	{ "reject", NETFENCE_POLICY_F_REJECT },
 	{ "log", NETFENCE_POLICY_F_LOG },
+	{ "stateless", NETFENCE_POLICY_F_STATELESS },
 };
 
 const char *policy_flag_name(uint32_t flag)
@@ -816,7 +817,7 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 			break;
 	if (i == sizeof(option_names) / sizeof(option_names[0]))
 		return fail(err, errlen,
-			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, event-rate or ethertype)",
+			    "unknown option '%s' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, stateless, event-rate or ethertype)",
 			    argv[1]);
 	if (!strcmp(argv[2], "on"))
 		on = true;

@@ -344,6 +344,7 @@ static const struct {
 	{ "option dhcp4 off\noption dhcp6 off\noption icmp-errors off\noption nd off\n",
 	  1, "flags=0x0" },
 	{ "option dhcp4 off\noption dhcp4 on\n", 1, "flags=0xf" },
+	{ "option stateless on\n", 1, "flags=0x8f" },
 	{ "dns auto\n", 1,
 	  "flags=0xf; 192.0.2.53 proto udp port 53; 192.0.2.53 proto tcp port 53; "
 	  "2001:db8::53 proto udp port 53; 2001:db8::53 proto tcp port 53; "
@@ -354,7 +355,7 @@ static const struct {
 	{ "10.0.0.1\n\n10.0.0.5 port 70000\n", 0, "policy:3: bad port '70000' (0-65535)" },
 	{ "# c\noption nd maybe\n", 0, "policy:2: option nd: bad value 'maybe' (on or off)" },
 	{ "option foo off\n", 0,
-	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, event-rate or ethertype)" },
+	  "policy:1: unknown option 'foo' (nd, dhcp4, dhcp6, icmp-errors, audit, reject, log, stateless, event-rate or ethertype)" },
 	{ "option nd\n", 0, "policy:1: option needs a name and on or off: 'option nd off'" },
 	{ "dns manual\n", 0, "policy:1: expected 'dns auto'" },
 	{ "10.0.0.1\n10.1.2.3/8 # typo\n", 0,
@@ -665,7 +666,7 @@ static void test_json_status(void)
 
 	if (check_json(doc,
 		       "assert d[\"isolated\"] is True and d[\"policy_generation\"]==7 and d[\"rules\"]==3\n"
-		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False,\"reject\":False,\"log\":False}\n"
+		       "assert d[\"flags\"]=={\"nd\":False,\"dhcp4\":True,\"dhcp6\":True,\"icmp_errors\":True,\"audit\":False,\"reject\":False,\"log\":False,\"stateless\":False}\n"
 		       "assert d[\"features\"]=={\"defrag4\":True,\"defrag6\":False,\"conntrack\":True,\"socket4\":False,\"socket6\":False,\"reject4\":False,\"reject6\":False,\"cgroup\":False,\"link\":False,\"events\":False}\n"
 		       "assert d[\"timeout_left_ms\"] is None and d[\"key_required\"] is False and d[\"event_rate\"]==0\n"
 		       "assert d[\"isolated_namespaces\"]==2 and d[\"hooks_registered\"]==6 and d[\"policy_memory\"]==4096\n"
@@ -686,7 +687,7 @@ static void test_status_human(void)
 	char *doc = capture(status_human, &sample_status);
 
 	if (strncmp(doc, "netfence: isolated (policy 7, 3 rules)\n", 39) ||
-	    !strstr(doc, "flags:     nd off dhcp4 on dhcp6 on icmp-errors on audit off reject off log off\n") ||
+	    !strstr(doc, "flags:     nd off dhcp4 on dhcp6 on icmp-errors on audit off reject off log off stateless off\n") ||
 	    !strstr(doc, "features:  defrag4 no-defrag6 conntrack ") ||
 	    !strstr(doc, "family  hook       acc-packets  acc-bytes          drop-packets  drop-bytes\n") ||
 	    !strstr(doc, "ipv6    local_in             1         80  18446744073709551615           9\n") ||
@@ -1220,7 +1221,7 @@ static void test_status_safety(void)
 	doc = capture(status_human, &st);
 	if (!strstr(doc, "\ndeadline: releases in 14m 58s (renew with: netfence renew)\n") ||
 	    !strstr(doc, "\nrelease key: required\n") || !strstr(doc, "\nevents: 10/s\n") ||
-	    !strstr(doc, " reject on log off\n") || !strstr(doc, " cgroup no-link no-events\n"))
+	    !strstr(doc, " reject on log off stateless off\n") || !strstr(doc, " cgroup no-link no-events\n"))
 		failf("status text:\n%s", doc);
 	free(doc);
 	st.renew_cmd = "netfence -n blue renew";
