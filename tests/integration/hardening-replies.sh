@@ -13,7 +13,8 @@
 # What must keep working: a TCP connection to a "dir in" port opened before
 # isolation (even when the host speaks first, and with
 # nf_conntrack_tcp_loose=0), flows opened by either side as the rules say,
-# and a destination rewritten by DNAT to an allowed backend.
+# and a destination rewritten by DNAT to an allowed backend. Option
+# stateless gives the weaker mode back, switched by a commit either way.
 # timeout: 900
 . "$(dirname "$0")/lib.sh"
 nf_init
@@ -128,6 +129,26 @@ nsx "$H" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
 stop "$tick1_pid"
 stop "$tick2_pid"
 wait_for 10 sh -c "! ss -N '$H' -tnH state established | grep -q ':222[23] '"
+
+log "option stateless: the weaker mode, switched both ways while isolated"
+expect_ok "commit the same rules with --stateless" nf "$H" isolate --stateless "${RULES[@]}"
+expect_eq "status: replies are no longer checked against conntrack" false "$(nf_get "$H" .stateful)"
+expect_eq "status: the option is on" true "$(nf_get "$H" .flags.stateless)"
+expect_match "status says why in words" 'replies: +stateless \(option stateless' "$(nf "$H" status)"
+n=$(hits zudp)
+_run udp "$H" 10.0.20.3 9999 --sport 60000
+wait_hits zudp "$n"
+expect_eq "as documented, a send from port 60000 now reaches 10.0.20.3" $((n + 1)) "$(hits zudp)"
+expect_ok "commit the same rules without it" nf "$H" isolate "${RULES[@]}"
+expect_eq "status: stateful again" true "$(nf_get "$H" .stateful)"
+n=$(hits zudp)
+d=$(nf_counter "$H" ipv4 local_out dropped_packets)
+_run udp "$H" 10.0.20.3 9999 --sport 60000
+sleep 1
+expect_eq "the send from port 60000 is stopped again" "$n" "$(hits zudp)"
+expect_drop_delta "and counted as dropped" "$H" ipv4 local_out "$d" 1
+expect_ok "the host still asks 10.0.20.2:5353 and gets the answer" \
+	udp "$H" 10.0.20.2 5353 --sport 40002 --expect-reply
 
 log "DNAT on the host cannot move an allowed destination"
 serve p2 "$N" tcp 8080 --bind 10.0.20.2
