@@ -4,9 +4,11 @@
 
 gen.py OUTDIR SIZE...   writes, for each family (4, 6), each mode (single:
 one prefix length, /32 or /128; multi: many distinct lengths) and each SIZE:
-  nf-F-M-N.policy        netfence policy file (address rules)
-  nfport-F-M-N.policy    the same rules limited to udp port 9
+  nf-F-M-N.policy        netfence policy file (address rules), stateless
+  nfct-F-M-N.policy      the same, stateful (the default mode)
+  nfport-F-M-N.policy    the same rules limited to udp port 9, stateless
   nft-F-M-N.nft          nftables: inet table, FORWARD at -350, interval set
+  nftct-F-M-N.nft        the set behind "ct state established,related accept"
   nftcat-F-M-N.nft       the same with an "address . udp port" set
   ipt-F-M-N.rules        iptables-restore: one FORWARD rule per entry
   ipset-F-M-N.ipset      ipset restore: one hash:net set
@@ -82,8 +84,12 @@ def main():
             for n in map(int, sys.argv[2:]):
                 ps = [text(fam, p) for p in prefixes(fam, mode, n)]
                 tag = "%d-%s-%d" % (fam, mode, n)
-                write("%s/nf-%s.policy" % (out, tag), ps)
+                # nf and nfport: stateless mode; nfct: stateful.
+                write("%s/nf-%s.policy" % (out, tag),
+                      ["option stateless on"] + ps)
+                write("%s/nfct-%s.policy" % (out, tag), ps)
                 write("%s/nfport-%s.policy" % (out, tag),
+                      ["option stateless on"] +
                       [p + " proto udp port 9" for p in ps])
                 chain = ("\tchain benchfwd {\n\t\ttype filter hook forward "
                          "priority -350; policy drop;\n")
@@ -93,6 +99,14 @@ def main():
                     "\t\telements = { " + ",\n".join(ps) + " }\n\t}",
                     chain + "\t\t%s daddr @a accept" % f["sel"],
                     "\t\t%s saddr @a accept\n\t}\n}" % f["sel"]])
+                # What quarantine scripts deploy: the same set behind
+                # "ct state established,related accept".
+                write("%s/nftct-%s.nft" % (out, tag), [
+                    "table inet bench {",
+                    "\tset a {\n\t\ttype %s; flags interval;" % f["nfam"],
+                    "\t\telements = { " + ",\n".join(ps) + " }\n\t}",
+                    chain + "\t\tct state established,related accept",
+                    "\t\t%s daddr @a accept\n\t}\n}" % f["sel"]])
                 write("%s/nftcat-%s.nft" % (out, tag), [
                     "table inet bench {",
                     "\tset c {\n\t\ttype %s . inet_service; flags interval;"

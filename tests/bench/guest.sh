@@ -51,8 +51,14 @@ sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.v0.rp_filter=0 \
 	net.ipv6.conf.all.forwarding=1
 mac=$(cat /sys/class/net/v0/address)
+# The hit entry's addresses as destinations (case dhit).
+ip route add 64.0.0.0/29 dev dummy0
+ip -6 route add 2001:db8:8000::5/128 dev dummy0
 lsmod | grep -E '^(nf_conntrack|nf_tables|ip_tables|ip6_tables) ' &&
 	die "conntrack or a firewall is loaded before the benchmark"
+# Loaded for every variant, tracking only where one asks (netfence's
+# stateful mode, nftables' ct expression): costs nothing per packet else.
+modprobe nf_conntrack || die "cannot load nf_conntrack"
 
 pg() { echo "$1" >/proc/net/pktgen/v0 || die "pktgen: $1 refused"; }
 # Builtins only from here to the end of measure(): every program started
@@ -75,7 +81,9 @@ inrx() {
 echo "add_device v0" >/proc/net/pktgen/kpktgend_0 || die "pktgen: cannot add v0"
 
 # measure VARIANT FAMILY MODE SIZE CASE ROUND: one pktgen run into v0's
-# receive path; CASE hit sends from allowed sources, miss from others.
+# receive path; CASE hit sends from allowed sources, miss from others,
+# dhit from those others to an allowed destination (what a stateful
+# filter accepts from a flow's first packet: a source hit is a reply).
 measure() {
 	local fam=$2 case=$5 n=${cnt:-$count} tx0 rx0 line usec sent pps fwd ns
 	pg "clone_skb 0"
@@ -86,7 +94,8 @@ measure() {
 	if [ "$fam" = 4 ]; then
 		pg "flag !IPV6"
 		pg "dst 10.99.0.1"
-		if [ "$case" = miss ]; then
+		[ "$case" = dhit ] && pg "dst 64.0.0.1"
+		if [ "$case" != hit ]; then
 			pg "src_min 48.0.0.0"
 			pg "src_max 48.0.0.7"
 		else
@@ -97,7 +106,8 @@ measure() {
 	else
 		# pktgen draws random sources for IPv4 only: one IPv6 source.
 		pg "dst6 fd00:99::1"
-		if [ "$case" = miss ]; then
+		[ "$case" = dhit ] && pg "dst6 2001:db8:8000::5"
+		if [ "$case" != hit ]; then
 			pg "src6 2001:db8:4000::5"
 		else
 			pg "src6 2001:db8:8000::5"
@@ -177,12 +187,14 @@ fw_clean() {
 	true
 }
 
-# hitmiss VARIANT FAM MODE SIZE: the rounds of hit and miss.
+# hitmiss VARIANT FAM MODE SIZE [CASES]: the rounds of each case (default
+# hit, miss and dhit).
 hitmiss() {
-	local r
+	local r c
 	for ((r = 1; r <= ${BENCH_SWEEP_ROUNDS:-$rounds}; r++)); do
-		measure "$1" "$2" "$3" "$4" hit "$r"
-		measure "$1" "$2" "$3" "$4" miss "$r"
+		for c in ${5:-hit miss dhit}; do
+			measure "$1" "$2" "$3" "$4" "$c" "$r"
+		done
 	done
 }
 
@@ -198,9 +210,12 @@ for fam in 4 6; do
 				continue
 			fi
 			log "allowlists $tag"
-			for v in ${BENCH_NF_VARIANTS:-nf}; do
-				name=V2-netfence
+			for v in ${BENCH_NF_VARIANTS:-nf nfct}; do
+				# nf: stateless mode; nfct: stateful (the default),
+				# which accepts no source hit (a reply of nothing).
+				name=V2-netfence cases=
 				[ $v = nfport ] && name=V2-netfence-port
+				[ $v = nfct ] && name=V2-netfence-stateful cases="miss dhit"
 				b=$(meminfo)
 				t0=$(now_ms)
 				if ! "$nf" isolate -f "$data/$v-$tag.policy" >/dev/null; then
@@ -212,23 +227,26 @@ for fam in 4 6; do
 				pm=$("$nf" -j status | jq .policy_memory)
 				rules=$("$nf" -j status | jq .rules)
 				[ "$rules" = "$n" ] || log "WARNING: $v-$tag has $rules rules, want $n"
+				[ "$("$nf" -j status | jq .stateful)" = "$([ $v = nfct ] && echo true || echo false)" ] ||
+					log "WARNING: $v-$tag: not in the expected mode"
 				commit_row "$v" "$fam" "$mode" "$n" isolate $((t1 - t0)) "$pm" "$b" "$a"
 				t0=$(now_ms)
 				"$nf" restore "$data/$v-$tag.policy" >/dev/null ||
 					log "WARNING: restore $v-$tag failed"
 				t1=$(now_ms)
 				commit_row "$v" "$fam" "$mode" "$n" restore $((t1 - t0)) "$pm" "$a" "$a"
-				hitmiss "$name" "$fam" "$mode" "$n"
+				hitmiss "$name" "$fam" "$mode" "$n" "$cases"
 				"$nf" release >/dev/null || die "release failed"
 				log "$v-$tag done"
 			done
-			nftv="nft nftcat"
+			nftv="nft nftct nftcat"
 			# The concatenation costs the same whatever the prefix lengths;
 			# its set (pipapo) takes minutes to load beyond 10k entries.
-			[ "$mode" = single ] && [ "$n" -le 10000 ] || nftv=nft
+			[ "$mode" = single ] && [ "$n" -le 10000 ] || nftv="nft nftct"
 			for v in $nftv; do
-				name=V3-nft-set
+				name=V3-nft-set cases=
 				[ $v = nftcat ] && name=V3-nft-concat
+				[ $v = nftct ] && name=V3-nft-ct cases="miss dhit"
 				b=$(meminfo)
 				t0=$(now_ms)
 				if ! nft -f "$data/$v-$tag.nft"; then
@@ -239,7 +257,7 @@ for fam in 4 6; do
 				t1=$(now_ms)
 				a=$(meminfo)
 				commit_row "$v" "$fam" "$mode" "$n" load $((t1 - t0)) 0 "$b" "$a"
-				hitmiss "$name" "$fam" "$mode" "$n"
+				hitmiss "$name" "$fam" "$mode" "$n" "$cases"
 				fw_clean
 			done
 			ipt=iptables-legacy
@@ -251,7 +269,7 @@ for fam in 4 6; do
 					cnt=$((count * 100 / n))
 					[ "$cnt" -gt "$count" ] && cnt=$count
 					[ "$cnt" -lt 1000 ] && cnt=1000
-					hitmiss V4-iptables "$fam" "$mode" "$n"
+					hitmiss V4-iptables "$fam" "$mode" "$n" "hit miss"
 					cnt=
 				else
 					log "WARNING: $ipt-restore $tag failed, skipped"

@@ -18,8 +18,10 @@ D = sys.argv[1]
 FAMS = {"4": "IPv4", "6": "IPv6"}
 MODES = {"single": "one prefix length", "multi": "many prefix lengths"}
 VARIANTS = [
-    ("V2-netfence", "netfence"),
-    ("V2-netfence-port", "netfence, udp port rules"),
+    ("V2-netfence", "netfence, stateless"),
+    ("V2-netfence-port", "netfence, stateless, udp port rules"),
+    ("V2-netfence-stateful", "netfence, stateful"),
+    ("V3-nft-ct", "nftables ct state + interval set"),
     ("V3-nft-set", "nftables interval set"),
     ("V3-nft-concat", "nftables addr . port set"),
     ("V4-iptables", "iptables, one rule per entry"),
@@ -58,8 +60,15 @@ lines += [
     "at FORWARD; IPv4 from 8 random sources, IPv6 from one fixed source",
     "(pktgen draws random sources for IPv4 only). Baselines: medians of",
     "interleaved rounds (their spread shows how well icount repeats); the",
-    "allowlist sweep: one round, hit and miss in turn. \"added\" is the",
-    "figure minus V0's. Conntrack is not loaded.",
+    "allowlist sweep: one round, each case in turn. \"added\" is the",
+    "figure minus V0's. nf_conntrack is loaded in every run; it tracks",
+    "only for the stateful variants (netfence's default mode, and nftables",
+    "with `ct state established,related accept` before the set).",
+    "Cases: hit (from an allowed source, to a destination no entry covers:",
+    "the second lookup, as a reply), miss (from and to addresses no entry",
+    "covers), dhit (from an address no entry covers to an allowed",
+    "destination: the first lookup). A stateful filter accepts no source",
+    "hit (it is the reply of nothing), so the stateful variants have none.",
     "The entry that matches sits in the middle of the sorted allowlist",
     "(and of the iptables chain). iptables (legacy, filter table at",
     "priority 0) has one `-s PREFIX -j ACCEPT` rule per entry, i.e. checks",
@@ -78,14 +87,14 @@ lines.append("")
 
 for fam in ("4", "6"):
     for mode in ("single", "multi"):
-        lines += ["## %s, %s: added instructions per packet (hit / miss)" % (FAMS[fam], MODES[mode]), "",
+        lines += ["## %s, %s: added instructions per packet (hit / miss / dhit)" % (FAMS[fam], MODES[mode]), "",
                   "| variant | " + " | ".join("%d" % n for n in sizes) + " |",
                   "|---|" + "---:|" * len(sizes)]
         for v, label in VARIANTS:
             cells = []
             for n in sizes:
-                h, m = added(v, fam, mode, n, "hit"), added(v, fam, mode, n, "miss")
-                cells.append("-" if h is None else "%s / %s" % (f0(h), f0(m)))
+                c = [added(v, fam, mode, n, case) for case in ("hit", "miss", "dhit")]
+                cells.append("-" if c == [None] * 3 else " / ".join(map(f0, c)))
             lines.append("| %s | %s |" % (label, " | ".join(cells)))
         lines.append("")
 
@@ -132,6 +141,14 @@ for fam in ("4", "6"):
             goals.append("- 1k-rule hits, %s %s: netfence +%.0f, nftables +%.0f: %.2fx"
                          " (goal <= 0.5x): %s" % (FAMS[fam], MODES[mode], a, b, a / b,
                                                   verdict(a <= 0.5 * b)))
+for fam in ("4", "6"):
+    for mode in ("single", "multi"):
+        a, b = g("V2-netfence-stateful", fam, mode, case="dhit"), g("V3-nft-ct", fam, mode, case="dhit")
+        s = g("V2-netfence", fam, mode, case="dhit")
+        if a is not None and b and s is not None:
+            goals.append("- stateful, 1k rules, allowed destination, %s %s: netfence +%.0f,"
+                         " nftables ct state + set +%.0f: %.2fx; stateful mode costs %+.0f over"
+                         " stateless (+%.0f)" % (FAMS[fam], MODES[mode], a, b, a / b, a - s, s))
 for fam in ("4", "6"):
     for mode in ("single", "multi"):
         parts = []
@@ -182,13 +199,13 @@ for r in cm:
 lines += goals + [""]
 
 # Plots.
-styles = {"hit": "-", "miss": "--"}
+styles = {"hit": "-", "miss": "--", "dhit": "-."}
 fig, axes = plt.subplots(2, 2, figsize=(13, 10), sharex=True)
 for i, fam in enumerate(("4", "6")):
     for j, mode in enumerate(("single", "multi")):
         ax = axes[i][j]
         for idx, (v, label) in enumerate(VARIANTS):
-            for case in ("hit", "miss"):
+            for case in ("hit", "miss", "dhit"):
                 xs = [n for n in sizes if (v, fam, mode, n, case) in med]
                 if not xs:
                     continue
