@@ -900,17 +900,28 @@ void policy_write(FILE *f, uint32_t flags, uint32_t event_rate,
 	}
 }
 
-int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
+/* systemd-resolved's local stubs: lo, which isolation never cuts. */
+static bool resolved_stub(const struct nf_rule *r)
+{
+	static const uint8_t stub53[4] = { 127, 0, 0, 53 };
+	static const uint8_t stub54[4] = { 127, 0, 0, 54 };
+
+	return r->family == AF_INET && (!memcmp(r->addr, stub53, 4) ||
+					!memcmp(r->addr, stub54, 4));
+}
+
+/*
+ * Appends the nameservers of resolv.conf file path; *stub says whether it
+ * named a systemd-resolved stub (not appended).
+ */
+static int read_nameservers(const char *path, struct rule_vec *out, int *found,
+			    bool *stub, char *err, size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	int found = 0, rc = 0;
+	int rc = 0;
 	FILE *f;
 
-	if (!path)
-		path = getenv("NETFENCE_RESOLV_CONF");
-	if (!path || !*path)
-		path = "/etc/resolv.conf";
 	f = fopen(path, "re");
 	if (!f)
 		return fail(err, errlen, "dns auto: %s: %s", path, strerror(errno));
@@ -940,6 +951,10 @@ int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
 		} else {
 			continue;
 		}
+		if (resolved_stub(&r)) {
+			*stub = true;
+			continue;
+		}
 		r.proto = IPPROTO_UDP;
 		if (rule_vec_push(out, &r)) {
 			rc = fail(err, errlen, "out of memory");
@@ -950,10 +965,40 @@ int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
 			rc = fail(err, errlen, "out of memory");
 			break;
 		}
-		found++;
+		(*found)++;
 	}
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen)
+{
+	const char *upstream;
+	bool stub = false, ignored = false;
+	int found = 0, rc;
+
+	if (!path)
+		path = getenv("NETFENCE_RESOLV_CONF");
+	if (!path || !*path)
+		path = "/etc/resolv.conf";
+	rc = read_nameservers(path, out, &found, &stub, err, errlen);
+	if (rc || !stub)
+		goto out;
+
+	/*
+	 * The stub forwards to the upstream servers, which isolation must
+	 * let it reach: systemd-resolved lists them in its own resolv.conf.
+	 */
+	upstream = getenv("NETFENCE_RESOLVED_CONF");
+	if (!upstream || !*upstream)
+		upstream = "/run/systemd/resolve/resolv.conf";
+	rc = read_nameservers(upstream, out, &found, &ignored, err, errlen);
+	if (!rc && !found)
+		return fail(err, errlen,
+			    "dns auto: %s names systemd-resolved's stub but %s has no nameserver",
+			    path, upstream);
+out:
 	if (!rc && !found)
 		rc = fail(err, errlen, "dns auto: no nameserver in %s", path);
 	return rc;

@@ -162,6 +162,8 @@ void key_wipe(struct nf_key *key);
 /*
  * Appends udp and tcp port 53 dir out rules for every nameserver of the
  * resolv.conf at path (NULL: $NETFENCE_RESOLV_CONF or /etc/resolv.conf).
+ * systemd-resolved's stub (127.0.0.53, 127.0.0.54) stands for the upstream
+ * servers of $NETFENCE_RESOLVED_CONF or /run/systemd/resolve/resolv.conf.
  */
 int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen);
 

@@ -480,6 +480,51 @@ static const struct {
 	{ "", "dns auto: no nameserver in @" },
 };
 
+/* systemd-resolved's stub stands for the upstream servers it forwards to. */
+static void test_resolved_stub(void)
+{
+	char stub[] = "/tmp/netfence-stub-XXXXXX", up[] = "/tmp/netfence-up-XXXXXX";
+	char err[NF_ERR_LEN], text[NF_RULE_TEXT_LEN], want[512];
+	struct rule_vec rv = { 0 };
+	int fd1 = mkstemp(stub), fd2 = mkstemp(up);
+
+	if (fd1 < 0 || fd2 < 0) {
+		failf("mkstemp failed");
+		return;
+	}
+	close(fd1);
+	close(fd2);
+	write_file(stub, "nameserver 127.0.0.53\noptions edns0 trust-ad\n");
+	write_file(up, "nameserver 198.51.100.7\nnameserver 127.0.0.53\n");
+	setenv("NETFENCE_RESOLVED_CONF", up, 1);
+	if (dns_auto(stub, &rv, err, sizeof(err))) {
+		failf("stub: %s", err);
+	} else if (rv.n != 2) {
+		failf("stub: %zu rules, want the upstream's 2", rv.n);
+	} else {
+		rule_format(&rv.v[0], text, sizeof(text));
+		if (strcmp(text, "198.51.100.7 proto udp port 53"))
+			failf("stub: got '%s'", text);
+	}
+	rule_vec_free(&rv);
+
+	/* resolved without upstream servers: say so instead of allowing nothing. */
+	write_file(up, "# no servers\n");
+	snprintf(want, sizeof(want),
+		 "dns auto: %s names systemd-resolved's stub but %s has no nameserver",
+		 stub, up);
+	if (!dns_auto(stub, &rv, err, sizeof(err)) || strcmp(err, want))
+		failf("stub without upstream: '%s'", err);
+	rule_vec_free(&rv);
+	unlink(up);
+	snprintf(want, sizeof(want), "dns auto: %s: No such file or directory", up);
+	if (!dns_auto(stub, &rv, err, sizeof(err)) || strcmp(err, want))
+		failf("stub, upstream file missing: '%s'", err);
+	rule_vec_free(&rv);
+	unsetenv("NETFENCE_RESOLVED_CONF");
+	unlink(stub);
+}
+
 static void test_resolv_conf(void)
 {
 	char path[] = "/tmp/netfence-resolv-XXXXXX";
@@ -532,6 +577,7 @@ static void test_resolv_conf(void)
 		setenv("NETFENCE_RESOLV_CONF", resolv_path, 1);
 		rule_vec_free(&rv);
 	}
+	test_resolved_stub();
 }
 
 /* ---- JSON ---- */
