@@ -19,13 +19,14 @@ static const char status_usage[] =
 	"features, hooks and per-hook counters.\n";
 
 static const char monitor_usage[] =
-	"Usage: netfence [-j] monitor [--count N]\n"
+	"Usage: netfence [-j] monitor [-t] [--count N]\n"
 	"\n"
 	"Print netfence's events as they happen, one per line, until\n"
 	"interrupted: isolated, released (and why), committed, and drops\n"
 	"(rate-limited: see isolate --event-rate). With -j, one JSON object\n"
 	"per line.\n"
-	"  -c, --count N   exit after N events\n";
+	"  -t, --timestamp  the time each event arrived, in front\n"
+	"  -c, --count N    exit after N events\n";
 
 static const char stats_usage[] =
 	"Usage: netfence [-j] stats [--reset]\n"
@@ -116,20 +117,25 @@ int cmd_monitor(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "timestamp", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long count = 0;
+	bool stamp = false;
 	struct nf_sock s;
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:hjc:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hjtc:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(monitor_usage, stdout);
 			return EXIT_OK;
 		case 'j':
 			g_opts.json = true;
+			break;
+		case 't':
+			stamp = true;
 			break;
 		case 'c': {
 			char *end;
@@ -150,7 +156,7 @@ int cmd_monitor(int argc, char **argv)
 	rc = nf_open(&s);
 	if (rc)
 		return rc;
-	rc = nf_monitor(&s, g_opts.json, count);
+	rc = nf_monitor(&s, g_opts.json, stamp, count);
 	nf_close(&s);
 	return rc;
 }

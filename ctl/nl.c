@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <linux/netlink.h>
 #include <netlink/attr.h>
@@ -611,7 +612,7 @@ static void monitor_signal(int sig)
 
 struct monitor {
 	int family;
-	bool json;
+	bool json, stamp;
 	unsigned long count, seen;
 	bool bad_reported;
 };
@@ -624,7 +625,14 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != m->family)
 		return NL_SKIP;
-	rc = print_event(stdout, nlh, m->json);
+	if (m->stamp) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		rc = print_event_stamped(stdout, nlh, m->json, &now);
+	} else {
+		rc = print_event(stdout, nlh, m->json);
+	}
 	if (rc < 0 && !m->bad_reported) {
 		fprintf(stderr, "netfence: monitor: malformed event skipped\n");
 		m->bad_reported = true;
@@ -647,9 +655,11 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int nf_monitor(struct nf_sock *s, bool json, unsigned long count)
+int nf_monitor(struct nf_sock *s, bool json, bool stamp, unsigned long count)
 {
-	struct monitor m = { .family = s->family, .json = json, .count = count };
+	struct monitor m = {
+		.family = s->family, .json = json, .stamp = stamp, .count = count,
+	};
 	struct sigaction sa = { .sa_handler = monitor_signal };
 	struct nl_cb *cb;
 	int grp, rc, ret = EXIT_OK;

@@ -44,7 +44,7 @@ int nf_guarded(struct nf_sock *s, uint8_t cmd, const struct nf_guard *g);
  * Joins the "events" multicast group and prints every event until
  * SIGINT/SIGTERM or count events (0: no limit). Returns an exit code.
  */
-int nf_monitor(struct nf_sock *s, bool json, unsigned long count);
+int nf_monitor(struct nf_sock *s, bool json, bool stamp, unsigned long count);
 
 int nf_get_status(struct nf_sock *s, struct nf_status *st);
 int nf_get_rules(struct nf_sock *s, struct rule_vec *out);

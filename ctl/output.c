@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <linux/genetlink.h>
 #include <netlink/attr.h>
@@ -537,4 +539,36 @@ int print_event(FILE *f, struct nlmsghdr *nlh, bool json)
 	}
 	}
 	return 0;
+}
+
+/*
+ * As print_event(), with the time ts in front: "[ISO 8601] " on a line, a
+ * leading "time" member in JSON.
+ */
+int print_event_stamped(FILE *f, struct nlmsghdr *nlh, bool json,
+			const struct timespec *ts)
+{
+	char stamp[64], *buf = NULL;
+	size_t len = 0, off;
+	struct tm tm;
+	FILE *mem;
+	int rc;
+
+	localtime_r(&ts->tv_sec, &tm);
+	off = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	off += (size_t)snprintf(stamp + off, sizeof(stamp) - off, ".%06ld",
+				ts->tv_nsec / 1000);
+	strftime(stamp + off, sizeof(stamp) - off, "%z", &tm);
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -1;
+	rc = print_event(mem, nlh, json);
+	fclose(mem);
+	if (rc > 0 && json && len > 1 && buf[0] == '{')
+		fprintf(f, "{\"time\":\"%s\",%s", stamp, buf + 1);
+	else if (rc > 0)
+		fprintf(f, "[%s] %s", stamp, buf);
+	free(buf);
+	return rc;
 }

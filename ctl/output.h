@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "rule.h"
 
@@ -53,5 +54,8 @@ struct nlmsghdr;
  * -1 if malformed.
  */
 int print_event(FILE *f, struct nlmsghdr *nlh, bool json);
+/* print_event() with ts (local time, ISO 8601) in front. */
+int print_event_stamped(FILE *f, struct nlmsghdr *nlh, bool json,
+			const struct timespec *ts);
 
 #endif

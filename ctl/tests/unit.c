@@ -1465,6 +1465,29 @@ static void test_monitor_format(void)
 		free(j);
 		nlmsg_free(msg);
 	}
+	/* monitor -t: the time in front, on a line and as JSON's first member. */
+	{
+		struct timespec ts = { .tv_sec = 1796212800, .tv_nsec = 42123456 };
+		struct nl_msg *msg = event_msg(NETFENCE_CMD_EVT_RELEASED);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		setenv("TZ", "UTC", 1);
+		tzset();
+		nla_put_u8(msg, NETFENCE_A_REASON, NETFENCE_REASON_USER);
+		f = open_memstream(&buf, &len);
+		rc = print_event_stamped(f, nlmsg_hdr(msg), false, &ts);
+		rc += print_event_stamped(f, nlmsg_hdr(msg), true, &ts);
+		fclose(f);
+		if (rc != 2 || strcmp(buf, "[2026-12-02T12:00:00.042123+0000] released (reason: user)\n"
+				   "{\"time\":\"2026-12-02T12:00:00.042123+0000\",\"event\":\"released\",\"reason\":\"user\"}\n"))
+			failf("stamped events: rc %d '%s'", rc, buf);
+		free(buf);
+		nlmsg_free(msg);
+		unsetenv("TZ");
+		tzset();
+	}
 	/* Malformed events are refused, unknown commands ignored. */
 	{
 		struct nl_msg *msg = event_msg(NETFENCE_CMD_EVT_ISOLATED);
