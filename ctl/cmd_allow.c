@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* netfence: allow add/del/list/flush and show. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfence.h>
@@ -9,8 +10,8 @@
 #include "nl.h"
 
 static const char allow_usage[] =
-	"Usage: netfence allow add RULE... [--key-file FILE]\n"
-	"       netfence allow del RULE... [--key-file FILE]\n"
+	"Usage: netfence allow add [--exist] RULE... [--key-file FILE]\n"
+	"       netfence allow del [--exist] RULE... [--key-file FILE]\n"
 	"       netfence [-j] allow list\n"
 	"       netfence allow flush [--key-file FILE]\n"
 	"\n"
@@ -18,6 +19,8 @@ static const char allow_usage[] =
 	"isolation state and the policy flags stay as they are.\n"
 	"  add    allow one more rule (a hostname adds one rule per address)\n"
 	"  del    remove the identical rule\n"
+	"  --exist  no error and no commit when the rules already are present\n"
+	"           (add) or absent (del)\n"
 	"  list   the rules in policy-file syntax\n"
 	"  flush  remove every rule\n"
 	"While a release key is set, changes need it: --key-file FILE.\n"
@@ -39,6 +42,51 @@ static bool is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/* Takes every "--exist" out of argv. Returns whether there was one. */
+static bool take_exist_option(int *argc, char **argv)
+{
+	bool found = false;
+
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--exist"))
+			continue;
+		memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(*argv));
+		(*argc)--;
+		i--;
+		found = true;
+	}
+	return found;
+}
+
+/*
+ * --exist: keeps in rules only those that change the policy (add: absent
+ * ones; del: present ones). Returns 0 or a negative errno.
+ */
+static int drop_no_ops(struct nf_sock *s, struct rule_vec *rules, bool add)
+{
+	struct rule_vec cur = { 0 };
+	size_t n = 0;
+	int rc = nf_get_rules(s, &cur);
+
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < rules->n; i++) {
+		bool present = false;
+
+		for (size_t j = 0; j < cur.n && !present; j++)
+			present = rule_equal(&rules->v[i], &cur.v[j]);
+		if (present == add) {
+			free((void *)rules->v[i].cgroup);
+			continue;
+		}
+		rules->v[n++] = rules->v[i];
+	}
+	rules->n = n;
+out:
+	rule_vec_free(&cur);
+	return rc;
+}
+
 static int allow_change(int argc, char **argv, bool add)
 {
 	const char *what = add ? "allow add" : "allow del";
@@ -47,6 +95,7 @@ static int allow_change(int argc, char **argv, bool add)
 	char err[NF_ERR_LEN];
 	struct nf_key key;
 	struct nf_sock s;
+	bool exist;
 	int rc;
 
 	key.set = false;
@@ -54,6 +103,7 @@ static int allow_change(int argc, char **argv, bool add)
 		fputs(allow_usage, stdout);
 		return EXIT_OK;
 	}
+	exist = take_exist_option(&argc, argv);
 	rc = take_key_option(&argc, argv, &key_path);
 	if (rc >= 0)
 		goto out;
@@ -67,7 +117,20 @@ static int allow_change(int argc, char **argv, bool add)
 			goto out;
 	}
 	rc = nf_open(&s);
-	if (!rc) {
+	if (!rc && exist) {
+		rc = drop_no_ops(&s, &rules, add);
+		if (rc)
+			rc = nf_report(&s, what, rc);
+		else if (!rules.n)
+			rc = EXIT_OK;	/* already so: nothing to commit */
+		else
+			rc = -1;
+		if (rc >= 0)
+			nf_close(&s);
+	} else if (!rc) {
+		rc = -1;
+	}
+	if (rc < 0) {
 		struct nf_txn t = {
 			.txn_flags = NETFENCE_TXN_F_APPEND,
 			.op = add ? NETFENCE_CMD_TXN_ADD : NETFENCE_CMD_TXN_DEL,

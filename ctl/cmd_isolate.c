@@ -20,7 +20,8 @@ static const char isolate_usage[] =
 	"together with the isolation, in one atomic step.\n"
 	"\n"
 	"Policy options:\n"
-	"  -f, --file FILE       rules and options from a policy file ('-': stdin)\n"
+	"  -f, --file FILE       rules and options from a policy file ('-': stdin;\n"
+	"                        its timeout line, if any, as --timeout)\n"
 	"  -a, --allow 'RULE'    allow RULE (repeatable)\n"
 	"      --dns auto        allow the nameservers of /etc/resolv.conf\n"
 	"                        (udp and tcp port 53, dir out)\n"
@@ -354,6 +355,15 @@ int cmd_isolate(int argc, char **argv)
 		rc = read_policy_file(file, &spec);
 		if (rc)
 			goto out;
+		/* isolate isolates: fail closed (the boot unit) even then. */
+		if (spec.has_isolate && !spec.isolate)
+			fprintf(stderr, "netfence: %s: 'isolate no' ignored (netfence apply FILE releases)\n",
+				file);
+		/* The file's deadline, unless --timeout gives one. */
+		if (spec.has_timeout && !guard.has_timeout) {
+			guard.has_timeout = true;
+			guard.timeout = spec.timeout;
+		}
 	}
 	if (key_path) {
 		rc = key_from_file(key_path, &key);

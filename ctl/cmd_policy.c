@@ -1,30 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /* netfence: save and restore, in policy-file syntax. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <linux/netfence.h>
 
 #include "netfence.h"
 #include "nl.h"
 
-#define SAVE_TRIES 5
-
 static const char save_usage[] =
 	"Usage: netfence save [FILE]\n"
 	"\n"
-	"Write the current policy in policy-file syntax (option lines for\n"
-	"non-default flags, then one rule per line) to FILE or stdout.\n"
-	"'netfence restore' of that file gives back the same policy.\n";
+	"Write the namespace's state in policy-file syntax (isolate yes|no, the\n"
+	"time left before a deadline, option lines for non-default flags, then\n"
+	"one rule per line) to FILE or stdout. FILE is replaced atomically\n"
+	"(mode 0600). 'netfence apply FILE' gives back the same state;\n"
+	"'netfence restore FILE' the same policy.\n";
 
 static const char restore_usage[] =
 	"Usage: netfence restore FILE [--key-file KEYFILE]\n"
 	"\n"
 	"Replace the policy (rules, flags, event rate) with FILE's, atomically.\n"
 	"FILE is a policy file ('-': stdin). The isolation state does not\n"
-	"change. While a release key is set, --key-file must give it.\n";
+	"change (isolate and timeout lines are ignored: see 'netfence apply').\n"
+	"While a release key is set, --key-file must give it.\n";
 
 /* -h and -j, then up to max positional arguments. */
 static int parse_args(int argc, char **argv, const char *usage, int min,
@@ -56,14 +61,87 @@ static int parse_args(int argc, char **argv, const char *usage, int min,
 	return rc;
 }
 
+/* The saved policy: state lines, option lines, rules. */
+static void write_policy(FILE *f, const struct nf_status *st,
+			 const struct rule_vec *rules)
+{
+	policy_write_state(f, st->isolated, st->has_timeout_left,
+			   st->timeout_left_ms);
+	policy_write_ethertypes(f, st->ethertypes, st->n_ethertypes);
+	policy_write(f, st->flags, st->event_rate, rules->v, rules->n);
+}
+
+/*
+ * Writes path atomically: a temporary file (mode 0600) in the same
+ * directory, flushed to disk, renamed over path. A crash or a full disk
+ * leaves the old file whole, never half a policy. Returns an exit code.
+ */
+static int save_file(const char *path, const struct nf_status *st,
+		     const struct rule_vec *rules)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + 16), *dir, *slash;
+	int fd = -1, dfd, rc = EXIT_FAIL;
+	const char *what = path;
+	FILE *f = NULL;
+
+	if (!tmp) {
+		fprintf(stderr, "netfence: out of memory\n");
+		return EXIT_FAIL;
+	}
+	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	what = tmp;
+	if (fchmod(fd, 0600) || !(f = fdopen(fd, "w")))
+		goto fail;
+	fd = -1;
+	write_policy(f, st, rules);
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		goto fail;
+	if (fclose(f)) {
+		f = NULL;
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp, path))
+		goto fail;
+	what = path;
+	/* The rename itself, on disk: sync the directory (best effort). */
+	dir = strdup(path);
+	if (dir) {
+		slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir ? 1 : 0] = '\0';
+		dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	free(tmp);
+	return EXIT_OK;
+fail:
+	fprintf(stderr, "netfence: save: %s: %s\n", what, strerror(errno));
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	if (what == tmp)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 int cmd_save(int argc, char **argv)
 {
 	struct rule_vec rules = { 0 };
-	struct nf_status st, st2;
+	struct nf_status st;
 	struct nf_sock s;
 	char *path;
-	FILE *f;
-	int rc, i;
+	int rc;
 
 	rc = parse_args(argc, argv, save_usage, 0, 1, &path);
 	if (rc >= 0)
@@ -71,36 +149,19 @@ int cmd_save(int argc, char **argv)
 	rc = nf_open(&s);
 	if (rc)
 		return rc;
-	/* Flags and rules must come from one policy generation. */
-	for (i = 0; i < SAVE_TRIES; i++) {
-		rc = nf_get_status(&s, &st);
-		if (!rc)
-			rc = nf_get_rules(&s, &rules);
-		if (!rc)
-			rc = nf_get_status(&s, &st2);
-		if (rc || st.policy_gen == st2.policy_gen)
-			break;
-	}
-	if (!rc && i == SAVE_TRIES) {
-		snprintf(s.extack, sizeof(s.extack),
-			 "the policy kept changing, try again");
-		rc = -EAGAIN;
-	}
+	/* State, flags and rules must come from one policy generation. */
+	rc = nf_get_policy(&s, &st, &rules);
 	if (rc) {
 		rc = nf_report(&s, "save", rc);
 		goto out;
 	}
-	f = path && strcmp(path, "-") ? fopen(path, "we") : stdout;
-	if (!f) {
-		fprintf(stderr, "netfence: save: %s: %s\n", path, strerror(errno));
-		rc = EXIT_FAIL;
+	if (path && strcmp(path, "-")) {
+		rc = save_file(path, &st, &rules);
 		goto out;
 	}
-	policy_write_ethertypes(f, st.ethertypes, st.n_ethertypes);
-	policy_write(f, st.flags, st.event_rate, rules.v, rules.n);
-	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
-		fprintf(stderr, "netfence: save: %s: %s\n",
-			path ? path : "stdout", strerror(errno));
+	write_policy(stdout, &st, &rules);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "netfence: save: stdout: %s\n", strerror(errno));
 		rc = EXIT_FAIL;
 	}
 out:

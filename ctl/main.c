@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "per-hook packet counters" },
 	{ "save", cmd_save, "write the policy in policy-file syntax" },
 	{ "restore", cmd_restore, "replace the policy with a policy file's" },
+	{ "apply", cmd_apply, "make the namespace what a policy file says" },
 	{ "monitor", cmd_monitor, "print events (isolated, released, drops) as they happen" },
 };
 
@@ -59,7 +60,7 @@ static void usage(FILE *f)
 		"      (no TARGET before uid or cgroup: any remote address)\n"
 		"\n"
 		"Exit status: 0 ok, 1 failed, 2 usage error, 3 permission denied,\n"
-		"4 kernel module not loaded. See netfence(8).\n");
+		"4 kernel module not loaded, 5 apply changed something. See netfence(8).\n");
 }
 
 int usage_error(const char *fmt, ...)

@@ -11,6 +11,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad arguments, rule or policy file */
 	EXIT_PERM = 3,		/* EPERM/EACCES */
 	EXIT_NOMODULE = 4,	/* no "netfence" generic-netlink family */
+	EXIT_CHANGED = 5,	/* apply: the namespace was (--check: would be) changed */
 };
 
 struct global_opts {
@@ -61,6 +62,7 @@ int cmd_allow(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 int cmd_renew(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 

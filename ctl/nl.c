@@ -379,6 +379,24 @@ int nf_get_status(struct nf_sock *s, struct nf_status *st)
 			   parse_status, st, NULL);
 }
 
+int nf_get_policy(struct nf_sock *s, struct nf_status *st, struct rule_vec *out)
+{
+	struct nf_status st2;
+	int rc = 0;
+
+	for (int i = 0; i < NF_DUMP_TRIES; i++) {
+		rc = nf_get_status(s, st);
+		if (!rc)
+			rc = nf_get_rules(s, out);
+		if (!rc)
+			rc = nf_get_status(s, &st2);
+		if (rc || st->policy_gen == st2.policy_gen)
+			return rc;
+	}
+	snprintf(s->extack, sizeof(s->extack), "the policy kept changing, try again");
+	return -EAGAIN;
+}
+
 static int parse_rule(struct nlattr **tb, void *arg)
 {
 	struct rule_vec *out = arg;
@@ -578,6 +596,11 @@ int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what)
 		rc = send_batch(s, t, &pos);
 		if (rc)
 			goto abort;
+	}
+	if (t->check) {
+		/* Every rule passed the kernel's checks; nothing is committed. */
+		rc = nf_simple(s, NETFENCE_CMD_TXN_ABORT, 0, 0);
+		return rc ? nf_report(s, what, rc) : EXIT_OK;
 	}
 	msg = nf_guard_msg(s, NETFENCE_CMD_TXN_COMMIT, &t->guard);
 	if (msg && t->commit_flags &&

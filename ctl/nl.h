@@ -48,6 +48,11 @@ int nf_monitor(struct nf_sock *s, bool json, bool stamp, unsigned long count);
 
 int nf_get_status(struct nf_sock *s, struct nf_status *st);
 int nf_get_rules(struct nf_sock *s, struct rule_vec *out);
+/*
+ * Status and rules of one policy generation (retried while commits race
+ * with the reads). Returns 0 or a negative errno, message in s->extack.
+ */
+int nf_get_policy(struct nf_sock *s, struct nf_status *st, struct rule_vec *out);
 
 struct nf_txn {
 	uint32_t txn_flags;	/* NETFENCE_TXN_F_* */
@@ -62,10 +67,11 @@ struct nf_txn {
 	const uint16_t *ethertypes;	/* NETFENCE_A_ETHERTYPES on TXN_BEGIN */
 	size_t n_ethertypes;
 	struct nf_guard guard;	/* on TXN_COMMIT */
+	bool check;		/* ABORT instead of COMMIT: the kernel checks the rules */
 };
 
 /*
- * BEGIN, ADD/DEL in batches, COMMIT; ABORT on failure. Returns an exit
+ * BEGIN, ADD/DEL in batches, COMMIT (ABORT with check); ABORT on failure. Returns an exit
  * code, error already printed with WHAT.
  */
 int nf_txn_run(struct nf_sock *s, const struct nf_txn *t, const char *what);

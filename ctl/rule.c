@@ -96,6 +96,9 @@ void policy_spec_free(struct policy_spec *p)
 	p->has_event_rate = false;
 	p->event_rate = 0;
 	p->n_ethertypes = 0;
+	p->has_isolate = p->isolate = false;
+	p->has_timeout = false;
+	p->timeout = 0;
 }
 
 uint32_t policy_spec_flags(const struct policy_spec *p, uint32_t base)
@@ -850,6 +853,25 @@ static int parse_policy_line(char *line, struct policy_spec *p,
 		return 0;
 	if (!strcmp(words[0], "option"))
 		return parse_option(n, words, p, err, errlen);
+	if (!strcmp(words[0], "isolate")) {
+		if (n != 2 || (strcmp(words[1], "yes") && strcmp(words[1], "no")))
+			return fail(err, errlen, "expected 'isolate yes' or 'isolate no'");
+		if (p->has_isolate)
+			return fail(err, errlen, "isolate given twice");
+		p->has_isolate = true;
+		p->isolate = !strcmp(words[1], "yes");
+		return 0;
+	}
+	if (!strcmp(words[0], "timeout")) {
+		if (n != 2)
+			return fail(err, errlen, "expected 'timeout DURATION' (e.g. 15m; 0: none)");
+		if (p->has_timeout)
+			return fail(err, errlen, "timeout given twice");
+		if (parse_duration(words[1], &p->timeout, err, errlen))
+			return -1;
+		p->has_timeout = true;
+		return 0;
+	}
 	if (!strcmp(words[0], "dns")) {
 		if (n != 2 || strcmp(words[1], "auto"))
 			return fail(err, errlen, "expected 'dns auto'");
@@ -876,8 +898,22 @@ int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 	}
 	if (!rc && ferror(f))
 		rc = fail(err, errlen, "%s: %s", name, strerror(errno));
+	if (!rc && p->has_isolate && !p->isolate && p->has_timeout && p->timeout)
+		rc = fail(err, errlen, "%s: 'timeout %" PRIu32 "s' needs 'isolate yes'",
+			  name, p->timeout);
 	free(line);
 	return rc;
+}
+
+void policy_write_state(FILE *f, bool isolated, bool has_deadline,
+			uint64_t left_ms)
+{
+	uint64_t left = (left_ms + 999) / 1000;
+
+	fprintf(f, "isolate %s\n", isolated ? "yes" : "no");
+	/* A deadline due this very second still is one: never "timeout 0". */
+	if (isolated && has_deadline)
+		fprintf(f, "timeout %" PRIu64 "s\n", left ? left : 1);
 }
 
 void policy_write(FILE *f, uint32_t flags, uint32_t event_rate,

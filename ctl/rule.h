@@ -59,6 +59,10 @@ struct policy_spec {
 	size_t n_ethertypes;	/* option ethertype 0xNNNN (link-layer stage) */
 	uint16_t ethertypes[NETFENCE_ETHERTYPES_MAX];
 	struct rule_vec rules;
+	bool has_isolate;	/* isolate yes|no (netfence apply) */
+	bool isolate;
+	bool has_timeout;	/* timeout DUR (0: no deadline) */
+	uint32_t timeout;
 };
 
 struct nf_addr {
@@ -110,8 +114,8 @@ size_t rule_format(const struct nf_rule *r, char *buf, size_t len);
 bool rule_equal(const struct nf_rule *a, const struct nf_rule *b);
 
 /*
- * Policy file: rules, option lines, dns auto, comments. Errors read
- * "NAME:LINE: what". Returns 0 or -1.
+ * Policy file: rules, option lines, dns auto, isolate yes|no, timeout DUR,
+ * comments. Errors read "NAME:LINE: what". Returns 0 or -1.
  */
 int policy_parse_file(FILE *f, const char *name, struct policy_spec *p,
 		      char *err, size_t errlen);
@@ -134,6 +138,13 @@ const char *policy_flag_name(uint32_t flag);
  */
 void policy_write(FILE *f, uint32_t flags, uint32_t event_rate,
 		  const struct nf_rule *rules, size_t n);
+
+/*
+ * The state lines that start a saved policy: "isolate yes|no", then
+ * "timeout Ns" (the time left, rounded up) while a deadline is set.
+ */
+void policy_write_state(FILE *f, bool isolated, bool has_deadline,
+			uint64_t left_ms);
 
 /*
  * Duration N[s|m|h|d] (plain N: seconds), 0..NF_DURATION_MAX seconds.

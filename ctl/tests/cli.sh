@@ -61,6 +61,12 @@ cases_usage=(
 "2|netfence: missing FILE|restore"
 "2|$TMP/bad.policy:4: bad port|restore $TMP/bad.policy"
 "2|netfence: unexpected argument 'b'|save a b"
+"2|netfence: missing FILE|apply"
+"2|netfence: unexpected argument 'b'|apply a b"
+"2|netfence: unknown option '--force'|apply --force a"
+"2|$TMP/bad.policy:4: bad port '70000' (0-65535)|apply --check $TMP/bad.policy"
+"2|netfence: FILE - and --key-file - cannot both read stdin|apply - --key-file -"
+"2|stdin:1: expected 'isolate yes' or 'isolate no'|apply - <<<'isolate perhaps'"
 "2|netfence: unexpected argument 'x'|release x"
 "2|netfence: dns auto: /nonexistent: No such file or directory|isolate --dns auto NETFENCE_RESOLV_CONF=/nonexistent"
 "2|netfence: bad duration '5x' (use e.g. 90s, 15m, 2h)|isolate --timeout 5x"
@@ -135,6 +141,10 @@ cases_kernel=(
 "4|$NOMOD|monitor"
 "4|$NOMOD|-j monitor --count 3"
 "4|$NOMOD|save"
+"4|$NOMOD|apply $TMP/good.policy"
+"4|$NOMOD|apply --check --diff $TMP/good.policy --key-file $TMP/key"
+"4|$NOMOD|allow add --exist 10.0.0.5"
+"4|$NOMOD|allow del --exist 10.0.0.5 --key-file $TMP/key"
 "4|$NOMOD|restore $TMP/good.policy"
 "4|$NOMOD|restore - <$TMP/good.policy"
 "1|netfence: cannot open network namespace /run/netns/nf-none-$$: No such file or directory|-n nf-none-$$ status"
@@ -181,7 +191,7 @@ bad=0
 for args in "--help" "-h" "status --help" "isolate --help" "isolate -h" \
 	    "release --help" "allow --help" "allow add --help" "allow del -h" \
 	    "allow list --help" "allow flush --help" "show --help" \
-	    "stats --help" "save --help" "restore --help" "-j status -h" \
+	    "stats --help" "save --help" "restore --help" "apply --help" "-j status -h" \
 	    "renew --help" "monitor --help" "monitor -h" "allow flush --key-file x --help"; do
 	# shellcheck disable=SC2086
 	"$NF" $args >"$TMP/out" 2>"$TMP/err"

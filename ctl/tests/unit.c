@@ -14,6 +14,7 @@
 
 #include <linux/netfence.h>
 
+#include "diff.h"
 #include "json.h"
 #include "output.h"
 #include "rule.h"
@@ -363,6 +364,20 @@ static const struct {
 	{ "allow 10.0.0.1\n", 0, "policy:1: unknown keyword '10.0.0.1' (expected proto, port, dir, uid or cgroup)" },
 	{ "10.0.0.1 proto udp proto udp", 0, "policy:1: 'proto' given twice" },
 	{ "nx.example\n", 0, "policy:1: cannot resolve 'nx.example': Name or service not known" },
+	/* State lines for netfence apply. */
+	{ "isolate yes\n10.0.0.1\n", 1, "flags=0xf; 10.0.0.1 isolate=yes" },
+	{ "isolate no # released\n", 1, "flags=0xf isolate=no" },
+	{ "isolate yes\ntimeout 15m\n", 1, "flags=0xf isolate=yes timeout=900" },
+	{ "timeout 90\n", 1, "flags=0xf timeout=90" },
+	{ "timeout 0\nisolate no\n", 1, "flags=0xf isolate=no timeout=0" },
+	{ "isolate maybe\n", 0, "policy:1: expected 'isolate yes' or 'isolate no'" },
+	{ "isolate\n", 0, "policy:1: expected 'isolate yes' or 'isolate no'" },
+	{ "isolate yes\nisolate no\n", 0, "policy:2: isolate given twice" },
+	{ "timeout 5x\n", 0, "policy:1: bad duration '5x' (use e.g. 90s, 15m, 2h)" },
+	{ "timeout 400d\n", 0, "policy:1: duration '400d' too long (at most 365d)" },
+	{ "timeout 1m\ntimeout 2m\n", 0, "policy:2: timeout given twice" },
+	{ "timeout\n", 0, "policy:1: expected 'timeout DURATION' (e.g. 15m; 0: none)" },
+	{ "isolate no\ntimeout 5m\n", 0, "policy: 'timeout 300s' needs 'isolate yes'" },
 };
 
 static void describe_policy(const struct policy_spec *p, char *out, size_t len)
@@ -376,6 +391,11 @@ static void describe_policy(const struct policy_spec *p, char *out, size_t len)
 		rule_format(&p->rules.v[i], text, sizeof(text));
 		off += (size_t)snprintf(out + off, len - off, "; %s", text);
 	}
+	if (p->has_isolate && off < len)
+		off += (size_t)snprintf(out + off, len - off, " isolate=%s",
+					p->isolate ? "yes" : "no");
+	if (p->has_timeout && off < len)
+		snprintf(out + off, len - off, " timeout=%u", p->timeout);
 }
 
 static void test_policy_file(void)
@@ -449,6 +469,239 @@ static void test_policy_save_restore(void)
 		free(buf);
 	}
 	rule_vec_free(&rv);
+}
+
+/* ---- netfence apply: save format and the change computed ---- */
+
+static int parse_text(const char *t, struct policy_spec *p)
+{
+	char err[NF_ERR_LEN];
+	FILE *f = fmemopen((void *)t, strlen(t) ? strlen(t) : 1, "r");
+	int rc;
+
+	if (!strlen(t)) {
+		fclose(f);
+		f = fopen("/dev/null", "r");
+	}
+	rc = policy_parse_file(f, "policy", p, err, sizeof(err));
+	fclose(f);
+	if (rc)
+		failf("'%s' does not parse: %s", t, err);
+	return rc;
+}
+
+/* The state lines save writes. */
+static void test_save_format(void)
+{
+	static const struct {
+		bool isolated, deadline;
+		uint64_t left_ms;
+		const char *want;
+	} cases[] = {
+		{ false, false, 0, "isolate no\n" },
+		{ true, false, 0, "isolate yes\n" },
+		{ true, true, 900000, "isolate yes\ntimeout 900s\n" },
+		{ true, true, 899001, "isolate yes\ntimeout 900s\n" },	/* rounded up */
+		{ true, true, 0, "isolate yes\ntimeout 1s\n" },	/* never 0: no deadline */
+		{ false, true, 5000, "isolate no\n" },
+	};
+	static const char *rules[] = { "10.0.0.5 proto tcp port 22 dir in", "any6" };
+	struct rule_vec rv = { 0 };
+	char err[NF_ERR_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		policy_write_state(f, cases[i].isolated, cases[i].deadline,
+				   cases[i].left_ms);
+		fclose(f);
+		if (strcmp(buf, cases[i].want))
+			failf("state case %zu: got '%s', want '%s'", i, buf, cases[i].want);
+		free(buf);
+	}
+	/* A whole saved policy parses back to the same state. */
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rule_parse_string(rules[i], &rv, err, sizeof(err)))
+			failf("%s: %s", rules[i], err);
+	{
+		struct policy_spec p = { 0 };
+		uint16_t types[] = { 0x88f7 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		policy_write_state(f, true, true, 60000);
+		policy_write_ethertypes(f, types, 1);
+		policy_write(f, NETFENCE_POLICY_F_DEFAULT | NETFENCE_POLICY_F_AUDIT, 0,
+			     rv.v, rv.n);
+		fclose(f);
+		if (strcmp(buf, "isolate yes\ntimeout 60s\noption ethertype 0x88f7\n"
+			   "option audit on\noption event-rate 0\n"
+			   "10.0.0.5 proto tcp port 22 dir in\nany6\n"))
+			failf("saved policy: '%s'", buf);
+		if (!parse_text(buf, &p)) {
+			if (!p.has_isolate || !p.isolate || !p.has_timeout || p.timeout != 60 ||
+			    p.n_ethertypes != 1 || !p.has_event_rate || p.event_rate ||
+			    p.rules.n != 2)
+				failf("saved policy came back different");
+		}
+		policy_spec_free(&p);
+		free(buf);
+	}
+	rule_vec_free(&rv);
+}
+
+/* The kernel's side of a diff case. */
+struct state_case {
+	bool isolated;
+	uint32_t flags;
+	uint32_t event_rate;
+	bool deadline;
+	uint64_t left_ms;
+	const char *ethertypes;	/* "0x88f7 0x8906" */
+	const char *rules;	/* one per line */
+};
+
+static void fill_state(const struct state_case *c, struct policy_state *st,
+		       struct policy_spec *rules)
+{
+	memset(st, 0, sizeof(*st));
+	st->isolated = c->isolated;
+	st->flags = c->flags;
+	st->event_rate = c->event_rate;
+	st->has_deadline = c->deadline;
+	st->timeout_left_ms = c->left_ms;
+	parse_text(c->rules, rules);
+	st->rules = rules->rules.v;
+	st->nrules = rules->rules.n;
+	for (const char *p = c->ethertypes; p && *p;) {
+		char *end;
+
+		st->ethertypes[st->n_ethertypes++] = (uint16_t)strtoul(p, &end, 0);
+		p = end + strspn(end, " ");
+	}
+}
+
+#define DEF NETFENCE_POLICY_F_DEFAULT
+#define RATE NETFENCE_EVENT_RATE_DEFAULT
+
+static const struct {
+	struct state_case cur;
+	const char *file;
+	int changed;
+	const char *diff;	/* policy_diff_print */
+	const char *summary;
+} diff_cases[] = {
+	/* Identical, whatever the order and duplicates: nothing to do. */
+	{ { true, DEF, RATE, false, 0, NULL, "10.0.0.1\nany6 port 53\n" },
+	  "isolate yes\nany6 port 53\n10.0.0.1\n10.0.0.1\n", 0, "", "no change" },
+	/* No isolate line: the state stays (here released). */
+	{ { false, DEF, RATE, false, 0, NULL, "10.0.0.1\n" }, "10.0.0.1\n", 0, "", "no change" },
+	{ { false, DEF, RATE, false, 0, NULL, "" }, "isolate yes\n10.0.0.1\n", 1,
+	  "- isolate no\n+ isolate yes\n+ 10.0.0.1\n", "isolate, 1 rule added" },
+	{ { true, DEF, RATE, false, 0, NULL, "10.0.0.1\n10.0.0.2\n" },
+	  "isolate no\n10.0.0.1\n10.0.0.2\n", 1, "- isolate yes\n+ isolate no\n", "release" },
+	/* Only the edited rules. */
+	{ { true, DEF, RATE, false, 0, NULL, "10.0.0.1\n10.0.0.2 proto tcp port 22 dir in\n10.0.0.3\n" },
+	  "10.0.0.1\n10.0.0.2 proto tcp port 2222 dir in\n10.0.0.3\n10.0.0.4 proto udp\n", 1,
+	  "- 10.0.0.2 proto tcp port 22 dir in\n+ 10.0.0.2 proto tcp port 2222 dir in\n"
+	  "+ 10.0.0.4 proto udp\n", "2 rules added, 1 rule removed" },
+	/* The file's options, the defaults for the rest (as restore). */
+	{ { true, DEF | NETFENCE_POLICY_F_AUDIT, RATE, false, 0, NULL, "" },
+	  "option nd off\n", 1,
+	  "- option nd on\n- option audit on\n+ option nd off\n+ option audit off\n",
+	  "2 option lines changed" },
+	{ { true, DEF, 0, false, 0, "0x88f7", "" }, "option event-rate 0\noption ethertype 0x88f7\n",
+	  0, "", "no change" },
+	{ { true, DEF, RATE, false, 0, "0x88f7", "" }, "option ethertype 0x8906\n", 1,
+	  "- option ethertype 0x88f7\n+ option ethertype 0x8906\n", "1 option line changed" },
+	{ { true, DEF, 100, false, 0, NULL, "" }, "", 1,
+	  "- option event-rate 100\n+ option event-rate 10\n", "1 option line changed" },
+	/* Deadlines: a set one stays, timeout 0 clears, none set: armed. */
+	{ { true, DEF, RATE, true, 500000, NULL, "" }, "isolate yes\ntimeout 15m\n", 0, "", "no change" },
+	{ { true, DEF, RATE, true, 500000, NULL, "" }, "isolate yes\n", 0, "", "no change" },
+	{ { true, DEF, RATE, true, 500000, NULL, "" }, "timeout 0\n", 1, "- timeout 500s\n",
+	  "no deadline" },
+	{ { true, DEF, RATE, false, 0, NULL, "" }, "timeout 0\n", 0, "", "no change" },
+	{ { true, DEF, RATE, false, 0, NULL, "" }, "timeout 15m\n", 1, "+ timeout 900s\n",
+	  "deadline in 900s" },
+	{ { false, DEF, RATE, false, 0, NULL, "" }, "timeout 15m\n", 0, "", "no change" },
+	{ { false, DEF, RATE, false, 0, NULL, "" }, "isolate yes\ntimeout 15m\n", 1,
+	  "- isolate no\n+ isolate yes\n+ timeout 900s\n", "isolate, deadline in 900s" },
+	/* Identity rules compare by uid range and cgroup path. */
+	{ { true, DEF, RATE, false, 0, NULL, "uid 1000\ncgroup /a.slice\n" },
+	  "cgroup /a.slice\nuid 1000-1001\n", 1, "- uid 1000\n+ uid 1000-1001\n",
+	  "1 rule added, 1 rule removed" },
+	{ { true, DEF, RATE, false, 0, NULL, "10.0.0.1\n" }, "", 1, "- 10.0.0.1\n",
+	  "1 rule removed" },
+};
+
+static void test_policy_diff(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(diff_cases); i++) {
+		struct policy_spec cur_rules = { 0 }, want = { 0 };
+		struct policy_state st;
+		struct policy_diff d;
+		char err[NF_ERR_LEN], sum[256], *buf = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		fill_state(&diff_cases[i].cur, &st, &cur_rules);
+		if (parse_text(diff_cases[i].file, &want))
+			goto next;
+		if (policy_diff_compute(&st, &want, &d, err, sizeof(err))) {
+			failf("case %zu: %s", i, err);
+			goto next;
+		}
+		f = open_memstream(&buf, &len);
+		policy_diff_print(f, &st, &d);
+		fclose(f);
+		policy_diff_summary(sum, sizeof(sum), &d);
+		if ((int)d.changed != diff_cases[i].changed)
+			failf("case %zu: changed %d, want %d", i, d.changed, diff_cases[i].changed);
+		if (strcmp(buf, diff_cases[i].diff))
+			failf("case %zu: diff '%s', want '%s'", i, buf, diff_cases[i].diff);
+		if (strcmp(sum, diff_cases[i].summary))
+			failf("case %zu: summary '%s', want '%s'", i, sum, diff_cases[i].summary);
+		free(buf);
+		policy_diff_free(&d);
+next:
+		policy_spec_free(&cur_rules);
+		policy_spec_free(&want);
+	}
+}
+
+static void test_policy_diff_json(void)
+{
+	static const struct state_case cur = { false, DEF, RATE, false, 0, NULL, "10.0.0.1\n" };
+	struct policy_spec cur_rules = { 0 }, want = { 0 };
+	struct policy_state st;
+	struct policy_diff d;
+	char err[NF_ERR_LEN], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fill_state(&cur, &st, &cur_rules);
+	if (parse_text("isolate yes\ntimeout 90s\noption audit on\n\"10.0.0.2\" port 22\n", &want) ||
+	    policy_diff_compute(&st, &want, &d, err, sizeof(err))) {
+		failf("setup");
+		goto out;
+	}
+	f = open_memstream(&buf, &len);
+	policy_diff_json(f, &st, &d, true);
+	fclose(f);
+	if (strcmp(buf, "{\"changed\":true,\"check\":true,\"isolated\":{\"from\":false,\"to\":true},"
+		   "\"added\":[\"10.0.0.2 port 22\"],\"removed\":[\"10.0.0.1\"],"
+		   "\"options\":{\"added\":[\"option audit on\"],\"removed\":[\"option audit off\"]},"
+		   "\"timeout\":{\"from\":null,\"to\":90}}\n"))
+		failf("json: [%s]", buf);
+	free(buf);
+	policy_diff_free(&d);
+out:
+	policy_spec_free(&cur_rules);
+	policy_spec_free(&want);
 }
 
 /* ---- resolv.conf ---- */
@@ -1539,6 +1792,9 @@ static const struct {
 	{ "resolve_getaddrinfo", test_resolve_getaddrinfo },
 	{ "policy_file", test_policy_file },
 	{ "policy_save_restore", test_policy_save_restore },
+	{ "save_format", test_save_format },
+	{ "policy_diff", test_policy_diff },
+	{ "policy_diff_json", test_policy_diff_json },
 	{ "resolv_conf", test_resolv_conf },
 	{ "json_escape", test_json_escape },
 	{ "json_status", test_json_status },
