@@ -45,26 +45,28 @@ static const char isolate_usage[] =
 	"                        'netfence renew' (DUR: 90s, 15m, 2h, 1d; 0: none)\n"
 	"      --key-file FILE   release key: from now on, release and policy\n"
 	"                        changes need this file's content ('-': stdin)\n"
+	"      --comment TEXT    why, kept with who and when (netfence status)\n"
 	"\n"
 	"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
 	"             [uid N[-M]] [cgroup PATH]\n"
 	"Example: netfence isolate --timeout 15m -a '192.0.2.10 proto tcp port 22 dir in' --dns auto\n";
 
 static const char release_usage[] =
-	"Usage: netfence release [--key-file FILE]\n"
+	"Usage: netfence release [--key-file FILE] [--comment TEXT]\n"
 	"\n"
 	"End the isolation of this network namespace. The policy is kept and\n"
 	"used again by a later 'netfence isolate'. While a release key is set,\n"
-	"--key-file must give it.\n";
+	"--key-file must give it. --comment says why (netfence status shows it).\n";
 
 static const char renew_usage[] =
-	"Usage: netfence renew [--timeout DUR] [--key-file FILE]\n"
+	"Usage: netfence renew [--timeout DUR] [--key-file FILE] [--comment TEXT]\n"
 	"\n"
 	"Move the deadline of 'isolate --timeout' to now + DUR (default: the\n"
 	"duration given last), so the isolation goes on. Without a renewal, the\n"
 	"namespace is released at the deadline. While a release key is set,\n"
 	"--key-file must give it.\n"
-	"  --timeout DUR     90s, 15m, 2h, 1d (plain number: seconds)\n";
+	"  --timeout DUR     90s, 15m, 2h, 1d (plain number: seconds)\n"
+	"  --comment TEXT    why (netfence status shows it)\n";
 
 enum {
 	OPT_DNS = 256,
@@ -81,6 +83,7 @@ enum {
 	OPT_ETHERTYPE,
 	OPT_TIMEOUT,
 	OPT_KEY_FILE,
+	OPT_COMMENT,
 };
 
 const char *renew_hint(void)
@@ -138,6 +141,18 @@ static int duration_arg(const char *arg, struct nf_guard *g)
 	if (parse_duration(arg, &g->timeout, err, sizeof(err)))
 		return usage_error("%s", err);
 	g->has_timeout = true;
+	return EXIT_OK;
+}
+
+static int comment_arg(const char *arg, struct nf_guard *g)
+{
+	char err[NF_ERR_LEN];
+
+	if (g->comment)
+		return usage_error("--comment given twice");
+	if (comment_check(arg, err, sizeof(err)))
+		return usage_error("%s", err);
+	g->comment = arg;
 	return EXIT_OK;
 }
 
@@ -232,6 +247,7 @@ int cmd_isolate(int argc, char **argv)
 		{ "ethertype", required_argument, NULL, OPT_ETHERTYPE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 }, cli_types = { 0 };
@@ -248,7 +264,7 @@ int cmd_isolate(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:hjf:a:", opts, NULL)) != -1) {
 		if (c != 'h' && c != 'j' && c != '?' && c != ':' &&
-		    c != OPT_TIMEOUT && c != OPT_KEY_FILE)
+		    c != OPT_TIMEOUT && c != OPT_KEY_FILE && c != OPT_COMMENT)
 			with_policy = true;
 		switch (c) {
 		case 'h':
@@ -336,6 +352,11 @@ int cmd_isolate(int argc, char **argv)
 				goto out;
 			}
 			key_path = optarg;
+			break;
+		case OPT_COMMENT:
+			rc = comment_arg(optarg, &guard);
+			if (rc)
+				goto out;
 			break;
 		default:
 			rc = cmd_option_error(c, argv);
@@ -448,6 +469,7 @@ static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
 		{ "json", no_argument, NULL, 'j' },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key_path = NULL;
@@ -475,6 +497,11 @@ static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
 				return rc;
 			if (!g->timeout)
 				return usage_error("renew needs a duration of at least 1s");
+			break;
+		case OPT_COMMENT:
+			rc = comment_arg(optarg, g);
+			if (rc)
+				return rc;
 			break;
 		default:
 			return cmd_option_error(c, argv);

@@ -319,6 +319,37 @@ static uint8_t get_u8(const struct nlattr *a)
 	return a ? nla_get_u8((struct nlattr *)a) : 0;
 }
 
+static void get_str(char *dst, size_t size, const struct nlattr *a)
+{
+	dst[0] = '\0';
+	if (a)
+		nla_strlcpy(dst, a, size);
+}
+
+static int parse_audit(struct nf_audit *a, const struct nlattr *nest)
+{
+	struct nlattr *tb[NETFENCE_AUDIT_A_MAX + 1];
+
+	memset(a, 0, sizeof(*a));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(tb, NETFENCE_AUDIT_A_MAX, (struct nlattr *)nest, NULL) < 0)
+		return -EPROTO;
+	a->set = true;
+	a->action = get_u8(tb[NETFENCE_AUDIT_A_ACTION]);
+	a->time_ns = get_u64(tb[NETFENCE_AUDIT_A_TIME]);
+	a->policy_gen = get_u32(tb[NETFENCE_AUDIT_A_POLICY_GEN]);
+	a->by_kernel = !tb[NETFENCE_AUDIT_A_UID];
+	a->uid = get_u32(tb[NETFENCE_AUDIT_A_UID]);
+	a->has_loginuid = tb[NETFENCE_AUDIT_A_LOGINUID] != NULL;
+	a->loginuid = get_u32(tb[NETFENCE_AUDIT_A_LOGINUID]);
+	a->has_pid = tb[NETFENCE_AUDIT_A_PID] != NULL;
+	a->pid = get_u32(tb[NETFENCE_AUDIT_A_PID]);
+	get_str(a->comm, sizeof(a->comm), tb[NETFENCE_AUDIT_A_COMM]);
+	get_str(a->comment, sizeof(a->comment), tb[NETFENCE_AUDIT_A_COMMENT]);
+	return 0;
+}
+
 static int parse_status(struct nlattr **tb, void *arg)
 {
 	struct nf_status *st = arg;
@@ -349,6 +380,9 @@ static int parse_status(struct nlattr **tb, void *arg)
 	st->has_event_rate = tb[NETFENCE_A_EVENT_RATE] != NULL;
 	st->event_rate = st->has_event_rate ? get_u32(tb[NETFENCE_A_EVENT_RATE]) :
 		NETFENCE_EVENT_RATE_DEFAULT;
+	if (parse_audit(&st->isolated_by, tb[NETFENCE_A_ISOLATED_BY]) ||
+	    parse_audit(&st->last_change, tb[NETFENCE_A_LAST_CHANGE]))
+		return -EPROTO;
 	st->ncounters = 0;
 	if (!tb[NETFENCE_A_STATS])
 		return 0;
@@ -547,7 +581,8 @@ static struct nl_msg *nf_guard_msg(struct nf_sock *s, uint8_t cmd,
 	if ((g->has_timeout &&
 	     nla_put_u32(msg, NETFENCE_A_TIMEOUT, g->timeout) < 0) ||
 	    (g->key && g->key->set &&
-	     nla_put(msg, NETFENCE_A_KEY, (int)g->key->len, g->key->data) < 0)) {
+	     nla_put(msg, NETFENCE_A_KEY, (int)g->key->len, g->key->data) < 0) ||
+	    (g->comment && nla_put_string(msg, NETFENCE_A_COMMENT, g->comment) < 0)) {
 		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		nlmsg_free(msg);
 		return NULL;

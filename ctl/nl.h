@@ -30,11 +30,12 @@ int nf_report(const struct nf_sock *s, const char *what, int err);
 /* Simple request with only NETFENCE_A_PROTO (+ optional u32 attr). */
 int nf_simple(struct nf_sock *s, uint8_t cmd, int attr, uint32_t val);
 
-/* Deadline and release key carried by ISOLATE, COMMIT, RELEASE, RENEW. */
+/* Deadline, release key and comment carried by ISOLATE, COMMIT, RELEASE, RENEW. */
 struct nf_guard {
 	bool has_timeout;
 	uint32_t timeout;		/* NETFENCE_A_TIMEOUT, seconds */
 	const struct nf_key *key;	/* NETFENCE_A_KEY if set */
+	const char *comment;		/* NETFENCE_A_COMMENT if not NULL */
 };
 
 /* Request with NETFENCE_A_PROTO and the guard's attributes. */

@@ -119,6 +119,85 @@ static void human_counters(FILE *f, const struct nf_status *st)
 	}
 }
 
+static const char *const action_names[] = {
+	[NETFENCE_ACTION_ISOLATE] = "isolate",
+	[NETFENCE_ACTION_COMMIT] = "commit",
+	[NETFENCE_ACTION_RELEASE] = "release",
+	[NETFENCE_ACTION_RENEW] = "renew",
+	[NETFENCE_ACTION_DEADLINE] = "deadline",
+};
+
+static const char *action_name(uint8_t action)
+{
+	return action < ARRAY_SIZE(action_names) && action_names[action] ?
+		action_names[action] : "unknown";
+}
+
+/* Local time, ISO 8601 ("T" between date and time for JSON). */
+static void format_time(uint64_t ns, bool iso, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000u);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%S%z" : "%Y-%m-%d %H:%M:%S %z", &tm);
+}
+
+static void json_audit(struct json *j, const char *key, const struct nf_audit *a)
+{
+	char when[64];
+
+	if (!a->set) {
+		json_null(j, key);
+		return;
+	}
+	format_time(a->time_ns, true, when, sizeof(when));
+	json_obj_begin(j, key);
+	json_str(j, "action", action_name(a->action));
+	json_str(j, "time", when);
+	json_u64(j, "time_ns", a->time_ns);
+	json_u64(j, "policy_generation", a->policy_gen);
+	if (a->by_kernel) {
+		json_null(j, "uid");
+		json_null(j, "comm");
+	} else {
+		json_u64(j, "uid", a->uid);
+		json_str(j, "comm", a->comm);
+	}
+	if (a->has_loginuid)
+		json_u64(j, "loginuid", a->loginuid);
+	else
+		json_null(j, "loginuid");
+	if (a->has_pid)
+		json_u64(j, "pid", a->pid);
+	else
+		json_null(j, "pid");
+	json_str(j, "comment", a->comment[0] ? a->comment : NULL);
+	json_obj_end(j);
+}
+
+/* "2026-12-02 14:05:09 +0000 by uid 0 auid 1000 pid 812 (netfence): "why"" */
+static void human_audit(FILE *f, const struct nf_audit *a)
+{
+	char when[64];
+
+	format_time(a->time_ns, false, when, sizeof(when));
+	fprintf(f, "%s by ", when);
+	if (a->by_kernel) {
+		fprintf(f, "the kernel");
+	} else {
+		fprintf(f, "uid %" PRIu32, a->uid);
+		if (a->has_loginuid)
+			fprintf(f, " auid %" PRIu32, a->loginuid);
+		if (a->has_pid)
+			fprintf(f, " pid %" PRIu32, a->pid);
+		fprintf(f, " (%s)", a->comm);
+	}
+	if (a->comment[0])
+		fprintf(f, ": \"%s\"", a->comment);
+	fputc('\n', f);
+}
+
 void print_status(FILE *f, const struct nf_status *st, bool json)
 {
 	if (json) {
@@ -163,6 +242,8 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 			json_null(&j, "timeout_left_ms");
 		json_bool(&j, "key_required", st->key_required);
 		json_u64(&j, "event_rate", st->event_rate);
+		json_audit(&j, "isolated_by", &st->isolated_by);
+		json_audit(&j, "last_change", &st->last_change);
 		json_counters(&j, st);
 		json_obj_end(&j);
 		return;
@@ -173,6 +254,16 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		st->rule_count, st->rule_count == 1 ? "" : "s",
 		st->isolated && (st->flags & NETFENCE_POLICY_F_AUDIT) ?
 		" in audit mode: counting, not dropping" : "");
+	if (st->isolated && st->isolated_by.set) {
+		fprintf(f, "%-10s since ", "isolated:");
+		human_audit(f, &st->isolated_by);
+	}
+	/* The isolation itself is the last change: said once. */
+	if (st->last_change.set &&
+	    (!st->isolated_by.set || st->last_change.time_ns != st->isolated_by.time_ns)) {
+		fprintf(f, "%-10s %s ", "changed:", action_name(st->last_change.action));
+		human_audit(f, &st->last_change);
+	}
 	if (st->has_timeout_left) {
 		char left[64];
 

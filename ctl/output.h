@@ -18,6 +18,22 @@ struct nf_counter {
 	uint64_t accept_pkts, accept_bytes, drop_pkts, drop_bytes;
 };
 
+/* An audit record (uapi "Audit trail"); set: one was reported. */
+struct nf_audit {
+	bool set;
+	uint8_t action;		/* NETFENCE_ACTION_* */
+	uint64_t time_ns;	/* since the epoch */
+	uint32_t policy_gen;
+	bool by_kernel;		/* no sender: deadline, isolate_on_load */
+	uint32_t uid;
+	bool has_loginuid;
+	uint32_t loginuid;
+	bool has_pid;
+	uint32_t pid;
+	char comm[16];
+	char comment[NETFENCE_COMMENT_MAX];
+};
+
 struct nf_status {
 	bool isolated;
 	uint32_t policy_gen;
@@ -37,6 +53,8 @@ struct nf_status {
 	bool has_event_rate;
 	uint32_t event_rate;
 	const char *renew_cmd;	/* hint after the deadline; NULL: "netfence renew" */
+	struct nf_audit isolated_by;
+	struct nf_audit last_change;
 	size_t ncounters;
 	struct nf_counter counters[NF_MAX_COUNTERS];
 };

@@ -1040,6 +1040,21 @@ out:
 	return rc;
 }
 
+int comment_check(const char *s, char *err, size_t errlen)
+{
+	size_t len = strlen(s);
+
+	if (len > NETFENCE_COMMENT_MAX - 1)
+		return fail(err, errlen, "comment too long: %zu bytes (at most %d)",
+			    len, NETFENCE_COMMENT_MAX - 1);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return fail(err, errlen,
+				    "comment has a control character (byte %zu): one line of text",
+				    i + 1);
+	return 0;
+}
+
 /* Does r let remote (family, addr) open a TCP connection to local port? */
 static bool rule_allows_tcp_in(const struct nf_rule *r, int family,
 			       const uint8_t *addr, uint16_t port)

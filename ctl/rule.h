@@ -179,6 +179,12 @@ void key_wipe(struct nf_key *key);
 int dns_auto(const char *path, struct rule_vec *out, char *err, size_t errlen);
 
 /*
+ * Checks an audit comment (--comment): printable, at most
+ * NETFENCE_COMMENT_MAX - 1 bytes. 0, or -1 with err set.
+ */
+int comment_check(const char *s, char *err, size_t errlen);
+
+/*
  * Lock-out check: ssh_connection is $SSH_CONNECTION ("CLIENT CPORT SERVER
  * SPORT"). Returns 1 with a warning in msg when no rule lets CLIENT connect
  * to tcp port SPORT, 0 when one does or the variable is absent or unusable.

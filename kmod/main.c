@@ -85,8 +85,11 @@ static int __init netfence_isolate_on_load(struct netfence_builder *b)
 
 	mutex_lock(&pn->lock);
 	err = netfence_net_isolate_with(pn, b, NETFENCE_POLICY_F_DEFAULT);
-	if (!err)
+	if (!err) {
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
+		netfence_net_audit(pn, NETFENCE_ACTION_ISOLATE, true, NULL,
+				   "isolate_on_load");
+	}
 	mutex_unlock(&pn->lock);
 
 	if (err) {

@@ -143,15 +143,21 @@ static int netfence_validate_key(const struct nlattr *attr,
 	[NETFENCE_A_KEY] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, netfence_validate_key, \
 						  NETFENCE_KEY_MAX)
 
+/* Checked for control characters by netfence_audit_comment_check(). */
+#define NETFENCE_COMMENT_POLICY \
+	[NETFENCE_A_COMMENT] = { .type = NLA_NUL_STRING, .len = NETFENCE_COMMENT_MAX - 1 }
+
 static const struct nla_policy netfence_release_policy[NETFENCE_A_MAX + 1] = {
 	NETFENCE_PROTO_POLICY,
 	NETFENCE_KEY_POLICY,
+	NETFENCE_COMMENT_POLICY,
 };
 
 static const struct nla_policy netfence_renew_policy[NETFENCE_A_MAX + 1] = {
 	NETFENCE_PROTO_POLICY,
 	NETFENCE_KEY_POLICY,
 	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_renew_range),
+	NETFENCE_COMMENT_POLICY,
 };
 
 static const struct nla_policy netfence_txn_begin_policy[NETFENCE_A_MAX + 1] = {
@@ -174,6 +180,7 @@ static const struct nla_policy netfence_txn_commit_policy[NETFENCE_A_MAX + 1] = 
 	[NETFENCE_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_COMMIT_F_ALL),
 	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
 	NETFENCE_KEY_POLICY,
+	NETFENCE_COMMENT_POLICY,
 };
 
 static const struct nla_policy netfence_isolate_policy[NETFENCE_A_MAX + 1] = {
@@ -181,6 +188,7 @@ static const struct nla_policy netfence_isolate_policy[NETFENCE_A_MAX + 1] = {
 	[NETFENCE_A_ISOLATE_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_ISOLATE_F_ALL),
 	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
 	NETFENCE_KEY_POLICY,
+	NETFENCE_COMMENT_POLICY,
 };
 
 /*
@@ -512,7 +520,10 @@ static int netfence_put_status(struct sk_buff *skb, struct netfence_net *pn)
 	    netfence_net_put_guard(skb, pn) ||
 	    netfence_put_counters(skb, pn) ||
 	    nla_put_u64_64bit(skb, NETFENCE_A_POLICY_MEM,
-			      pol ? netfence_policy_mem(pol) : 0, NETFENCE_A_PAD))
+			      pol ? netfence_policy_mem(pol) : 0, NETFENCE_A_PAD) ||
+	    (pn->isolated &&
+	     netfence_audit_put(skb, NETFENCE_A_ISOLATED_BY, &pn->isolated_by)) ||
+	    netfence_audit_put(skb, NETFENCE_A_LAST_CHANGE, &pn->last_change))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -661,7 +672,8 @@ static int netfence_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	u32 flags;
 	int err;
 
-	err = netfence_check_proto(info->attrs, info->extack);
+	err = netfence_check_proto(info->attrs, info->extack) ?:
+	      netfence_audit_comment_check(info->attrs[NETFENCE_A_COMMENT], info->extack);
 	if (err)
 		return err;
 	flags = netfence_nla_get_u32_default(info->attrs[NETFENCE_A_COMMIT_FLAGS], 0);
@@ -698,6 +710,9 @@ static int netfence_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	netfence_genl_event(pn, NETFENCE_CMD_EVT_COMMITTED, 0);
 	if (!was_isolated && pn->isolated)
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
+	netfence_net_audit(pn, !was_isolated && pn->isolated ?
+			   NETFENCE_ACTION_ISOLATE : NETFENCE_ACTION_COMMIT, false,
+			   info->attrs[NETFENCE_A_COMMENT], NULL);
 out:
 	mutex_unlock(&pn->lock);
 	return err;
@@ -730,9 +745,11 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
 	const struct nlattr *timeout = info->attrs[NETFENCE_A_TIMEOUT];
 	struct nlattr *key = info->attrs[NETFENCE_A_KEY];
+	u8 action = 0;
 	int err;
 
-	err = netfence_check_proto(info->attrs, info->extack);
+	err = netfence_check_proto(info->attrs, info->extack) ?:
+	      netfence_audit_comment_check(info->attrs[NETFENCE_A_COMMENT], info->extack);
 	if (err)
 		return err;
 
@@ -742,11 +759,17 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 		err = netfence_net_key_check(pn, key, info->extack);
 	if (!err && !pn->isolated) {
 		err = netfence_net_isolate(pn, info->extack);
-		if (!err)
+		if (!err) {
 			netfence_genl_event(pn, NETFENCE_CMD_EVT_ISOLATED, 0);
+			action = NETFENCE_ACTION_ISOLATE;
+		}
 	}
 	if (!err)
 		netfence_net_guard(pn, timeout, key);
+	/* Isolated already: only a new deadline or key is a change. */
+	if (!err && (action || timeout || key))
+		netfence_net_audit(pn, action ?: NETFENCE_ACTION_RENEW, false,
+				   info->attrs[NETFENCE_A_COMMENT], NULL);
 	mutex_unlock(&pn->lock);
 	return err;
 }
@@ -756,7 +779,8 @@ static int netfence_nl_release(struct sk_buff *skb, struct genl_info *info)
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
 	int err;
 
-	err = netfence_check_proto(info->attrs, info->extack);
+	err = netfence_check_proto(info->attrs, info->extack) ?:
+	      netfence_audit_comment_check(info->attrs[NETFENCE_A_COMMENT], info->extack);
 	if (err)
 		return err;
 
@@ -766,6 +790,8 @@ static int netfence_nl_release(struct sk_buff *skb, struct genl_info *info)
 		netfence_net_release(pn);
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
 				    NETFENCE_REASON_USER);
+		netfence_net_audit(pn, NETFENCE_ACTION_RELEASE, false,
+				   info->attrs[NETFENCE_A_COMMENT], NULL);
 	}
 	mutex_unlock(&pn->lock);
 	return err;
@@ -776,7 +802,8 @@ static int netfence_nl_renew(struct sk_buff *skb, struct genl_info *info)
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
 	int err;
 
-	err = netfence_check_proto(info->attrs, info->extack);
+	err = netfence_check_proto(info->attrs, info->extack) ?:
+	      netfence_audit_comment_check(info->attrs[NETFENCE_A_COMMENT], info->extack);
 	if (err)
 		return err;
 
@@ -784,6 +811,9 @@ static int netfence_nl_renew(struct sk_buff *skb, struct genl_info *info)
 	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
 	if (!err)
 		err = netfence_net_renew(pn, info->attrs[NETFENCE_A_TIMEOUT], info->extack);
+	if (!err)
+		netfence_net_audit(pn, NETFENCE_ACTION_RENEW, false,
+				   info->attrs[NETFENCE_A_COMMENT], NULL);
 	mutex_unlock(&pn->lock);
 	return err;
 }

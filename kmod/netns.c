@@ -162,6 +162,37 @@ static void netfence_key_clear(struct netfence_net *pn)
 	memzero_explicit(pn->key_digest, sizeof(pn->key_digest));
 }
 
+void netfence_net_audit(struct netfence_net *pn, u8 action, bool kernel,
+			const struct nlattr *comment, const char *why)
+{
+	const struct netfence_policy *pol = netfence_net_policy(pn);
+	struct netfence_audit *a = &pn->last_change;
+
+	lockdep_assert_held(&pn->lock);
+	netfence_audit_record(a, action, kernel, comment, why, pn->policy_gen);
+	if (action == NETFENCE_ACTION_ISOLATE)
+		netfence_audit_copy(&pn->isolated_by, a);
+	else if (!pn->isolated)
+		netfence_audit_clear(&pn->isolated_by);
+
+	if (kernel)
+		netfence_net_info(pn, "netns %u: %s by the kernel (policy %u, %u rules)%s%s%s\n",
+				  pn->net->ns.inum, netfence_audit_action_name(action),
+				  pn->policy_gen, pol ? netfence_policy_count(pol) : 0,
+				  a->comment[0] ? ": \"" : "", a->comment,
+				  a->comment[0] ? "\"" : "");
+	else
+		netfence_net_info(pn, "netns %u: %s by uid %u auid %d pid %d comm %s (policy %u, %u rules)%s%s%s\n",
+				  pn->net->ns.inum, netfence_audit_action_name(action),
+				  from_kuid(&init_user_ns, a->uid),
+				  uid_valid(a->loginuid) ?
+				  (int)from_kuid(&init_user_ns, a->loginuid) : -1,
+				  task_tgid_nr(current), a->comm,
+				  pn->policy_gen, pol ? netfence_policy_count(pol) : 0,
+				  a->comment[0] ? ": \"" : "", a->comment,
+				  a->comment[0] ? "\"" : "");
+}
+
 void netfence_net_release(struct netfence_net *pn)
 {
 	lockdep_assert_held(&pn->lock);
@@ -264,7 +295,8 @@ static void netfence_deadline_work(struct work_struct *work)
 		netfence_net_release(pn);
 		netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
 				    NETFENCE_REASON_TIMEOUT);
-		netfence_net_info(pn, "isolation deadline passed: namespace released\n");
+		netfence_net_audit(pn, NETFENCE_ACTION_DEADLINE, true, NULL,
+				   "isolation deadline passed");
 	}
 	mutex_unlock(&pn->lock);
 }
@@ -597,6 +629,8 @@ static void __net_exit netfence_net_exit(struct net *net)
 	mutex_lock(&pn->lock);
 	list_for_each_entry_safe(txn, tmp, &pn->txns, list)
 		netfence_txn_free(txn);
+	netfence_audit_clear(&pn->isolated_by);
+	netfence_audit_clear(&pn->last_change);
 	pol = rcu_replace_pointer(pn->policy, NULL, lockdep_is_held(&pn->lock));
 	mutex_unlock(&pn->lock);
 	if (pol)
@@ -649,7 +683,8 @@ void netfence_netns_unload(void)
 			netfence_net_release(pn);
 			netfence_genl_event(pn, NETFENCE_CMD_EVT_RELEASED,
 					    NETFENCE_REASON_MODULE_UNLOAD);
-			netfence_net_info(pn, "module unloading: released a namespace of a user namespace\n");
+			netfence_net_audit(pn, NETFENCE_ACTION_RELEASE, true, NULL,
+					   "module unloading: released a namespace of a user namespace");
 			released++;
 		}
 		mutex_unlock(&pn->lock);

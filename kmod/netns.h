@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 #include <uapi/linux/netfence.h>
 
+#include "audit.h"
 #include "dhcp.h"
 #include "events.h"
 
@@ -118,6 +119,9 @@ struct netfence_net {
 	struct list_head unload_node;		/* netfence_netns_unload() only */
 	/* DHCP requests and learned servers, not part of the policy. */
 	struct netfence_dhcp dhcp;
+	/* Audit trail: the isolation (while isolated) and the latest change. */
+	struct netfence_audit isolated_by;
+	struct netfence_audit last_change;
 };
 
 struct netfence_net *netfence_net(const struct net *net);
@@ -166,6 +170,12 @@ netfence_net_policy(const struct netfence_net *pn)
 	return rcu_dereference_protected(pn->policy, lockdep_is_held(&pn->lock));
 }
 
+/*
+ * Records a change (uapi "Audit trail") made by the current task, or by the
+ * kernel, and logs it: one line per change.
+ */
+void netfence_net_audit(struct netfence_net *pn, u8 action, bool kernel,
+			const struct nlattr *comment, const char *why);
 int netfence_net_isolate(struct netfence_net *pn, struct netlink_ext_ack *extack);
 void netfence_net_release(struct netfence_net *pn);
 int netfence_net_commit(struct netfence_net *pn, struct netfence_txn *txn,

@@ -1498,6 +1498,84 @@ static void test_key_file(void)
 
 /* ---- status additions ---- */
 
+/* Who isolated, when and why; the last change when it is another. */
+static void test_status_audit(void)
+{
+	struct nf_status st = sample_status;
+	char *doc;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	st.isolated_by = (struct nf_audit){
+		.set = true, .action = NETFENCE_ACTION_ISOLATE,
+		.time_ns = 1796212800123456789ull, .policy_gen = 6, .uid = 0,
+		.has_loginuid = true, .loginuid = 1000, .has_pid = true, .pid = 812,
+		.comm = "netfence", .comment = "case 4711: \"beacon\" to 203.0.113.9",
+	};
+	st.last_change = (struct nf_audit){
+		.set = true, .action = NETFENCE_ACTION_RENEW,
+		.time_ns = 1796213400000000000ull, .policy_gen = 7, .by_kernel = false,
+		.uid = 0, .has_pid = false, .comm = "edr-agent",
+	};
+	doc = capture(status_human, &st);
+	if (!strstr(doc, "\nisolated:  since 2026-12-02 12:00:00 +0000 by uid 0 auid 1000 pid 812 (netfence): \"case 4711: \"beacon\" to 203.0.113.9\"\n") ||
+	    !strstr(doc, "\nchanged:   renew 2026-12-02 12:10:00 +0000 by uid 0 (edr-agent)\n"))
+		failf("status text:\n%s", doc);
+	free(doc);
+	doc = capture(status_json, &st);
+	if (check_json(doc,
+		       "b=d[\"isolated_by\"]; c=d[\"last_change\"]\n"
+		       "assert b[\"action\"]==\"isolate\" and b[\"time\"]==\"2026-12-02T12:00:00+0000\"\n"
+		       "assert b[\"time_ns\"]==1796212800123456789 and b[\"uid\"]==0 and b[\"loginuid\"]==1000\n"
+		       "assert b[\"pid\"]==812 and b[\"comm\"]==\"netfence\" and b[\"policy_generation\"]==6\n"
+		       "assert b[\"comment\"]==\"case 4711: \"+chr(34)+\"beacon\"+chr(34)+\" to 203.0.113.9\"\n"
+		       "assert c[\"action\"]==\"renew\" and c[\"pid\"] is None and c[\"loginuid\"] is None and c[\"comment\"] is None\n"))
+		failf("status JSON: %s", doc);
+	free(doc);
+
+	/* Released at the deadline: the kernel did it, and nothing is isolated. */
+	st.isolated = false;
+	st.isolated_by.set = false;
+	st.last_change = (struct nf_audit){
+		.set = true, .action = NETFENCE_ACTION_DEADLINE,
+		.time_ns = 1796214000000000000ull, .by_kernel = true,
+		.comment = "isolation deadline passed",
+	};
+	doc = capture(status_human, &st);
+	if (strstr(doc, "isolated:") ||
+	    !strstr(doc, "\nchanged:   deadline 2026-12-02 12:20:00 +0000 by the kernel: \"isolation deadline passed\"\n"))
+		failf("status text after the deadline:\n%s", doc);
+	free(doc);
+	doc = capture(status_json, &st);
+	if (check_json(doc, "assert d[\"isolated_by\"] is None and d[\"last_change\"][\"uid\"] is None\n"))
+		failf("status JSON after the deadline: %s", doc);
+	free(doc);
+	unsetenv("TZ");
+	tzset();
+}
+
+static void test_comment_check(void)
+{
+	char err[NF_ERR_LEN], big[NETFENCE_COMMENT_MAX + 1];
+
+	if (comment_check("case 4711: isolate per SOC, ticket #9 — ok", err, sizeof(err)))
+		failf("plain comment refused: %s", err);
+	memset(big, 'x', NETFENCE_COMMENT_MAX - 1);
+	big[NETFENCE_COMMENT_MAX - 1] = '\0';
+	if (comment_check(big, err, sizeof(err)))
+		failf("255-byte comment refused: %s", err);
+	big[NETFENCE_COMMENT_MAX - 1] = 'x';
+	big[NETFENCE_COMMENT_MAX] = '\0';
+	if (!comment_check(big, err, sizeof(err)) ||
+	    strcmp(err, "comment too long: 256 bytes (at most 255)"))
+		failf("long comment: '%s'", err);
+	if (!comment_check("two\nlines", err, sizeof(err)) ||
+	    strcmp(err, "comment has a control character (byte 4): one line of text"))
+		failf("newline in comment: '%s'", err);
+	if (!comment_check("esc\x1b[31m", err, sizeof(err)))
+		failf("escape sequence accepted");
+}
+
 static void test_status_safety(void)
 {
 	struct nf_status st = sample_status;
@@ -1806,6 +1884,8 @@ static const struct {
 	{ "duration", test_duration },
 	{ "key_file", test_key_file },
 	{ "status_safety", test_status_safety },
+	{ "status_audit", test_status_audit },
+	{ "comment_check", test_comment_check },
 	{ "json_identity", test_json_identity },
 	{ "monitor_format", test_monitor_format },
 };

@@ -67,6 +67,7 @@ PROTO_VERSION = 1
  A_ISOLATED_NETNS, A_HOOKS_REGISTERED, A_STATS, A_TXN_FLAGS, A_COMMIT_FLAGS,
  A_ISOLATE_FLAGS, A_RULES, A_RULE, A_REASON, A_POLICY_MEM, A_PAD, A_TIMEOUT,
  A_TIMEOUT_LEFT, A_KEY) = range(21)
+A_COMMENT = 28
 (R_UNSPEC, R_FAMILY, R_ADDR, R_PREFIXLEN, R_PROTO, R_PORT_MIN, R_PORT_MAX, R_DIR,
  R_INDEX, R_HITS, R_PAD) = range(11)
 DIR_OUT, DIR_IN, DIR_BOTH = 1, 2, 3
@@ -323,6 +324,15 @@ def cmd_malformed(g):
     case("unknown attribute type 200", CMD_STATUS_GET, P + u32(200, 1))
     case("release without NETFENCE_A_PROTO", CMD_RELEASE)
     case("isolate with NETFENCE_A_PROTO 2", CMD_ISOLATE, proto_attr(2))
+    # Audit comments: one line of printable text, NUL-terminated, bounded.
+    case("isolate with a comment holding a control character", CMD_ISOLATE,
+         P + nla(A_COMMENT, b"case\x1b[2J\0"), cleanup=CMD_RELEASE)
+    case("isolate with a comment holding a newline", CMD_ISOLATE,
+         P + nla(A_COMMENT, b"two\nlines\0"), cleanup=CMD_RELEASE)
+    case("release with a comment of 256 bytes (oversize)", CMD_RELEASE,
+         P + nla(A_COMMENT, b"x" * 256 + b"\0"))
+    case("isolate with a comment without its NUL", CMD_ISOLATE, P + nla(A_COMMENT, b"abc"),
+         cleanup=CMD_RELEASE)
     # The generic netlink core of 6.1 refuses unknown commands without a
     # message: only the errno is checked there.
     case("unknown command 99", 99, P, extack=False)

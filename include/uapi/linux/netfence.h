@@ -38,7 +38,8 @@
  *	NETFENCE_A_ISOLATED_NETNS, NETFENCE_A_HOOKS_REGISTERED, NETFENCE_A_STATS,
  *	NETFENCE_A_POLICY_MEM, NETFENCE_A_STATEFUL (1 while the namespace is
  *	isolated and conntrack checks its replies, see "Semantics" below; 0
- *	when released or isolated statelessly).
+ *	when released or isolated statelessly), NETFENCE_A_ISOLATED_BY and
+ *	NETFENCE_A_LAST_CHANGE (see "Audit trail" below, each once recorded).
  *
  * NETFENCE_CMD_TXN_BEGIN: NETFENCE_A_PROTO, optional NETFENCE_A_TXN_FLAGS,
  *	optional NETFENCE_A_POLICY_FLAGS.
@@ -394,10 +395,55 @@ enum netfence_attr {
 	NETFENCE_A_STATEFUL,		/* u8: 1 when replies are checked by conntrack */
 	NETFENCE_A_LINK_DEVICES,	/* u32: devices under the link-layer stage */
 	NETFENCE_A_ETHERTYPES,		/* binary: __be16 array, EtherTypes allowed */
+	NETFENCE_A_COMMENT,		/* string: why (ISOLATE, RELEASE, RENEW, TXN_COMMIT) */
+	NETFENCE_A_ISOLATED_BY,		/* nest of NETFENCE_AUDIT_A_*: the isolation */
+	NETFENCE_A_LAST_CHANGE,		/* nest of NETFENCE_AUDIT_A_*: the latest change */
 
 	__NETFENCE_A_MAX
 };
 #define NETFENCE_A_MAX (__NETFENCE_A_MAX - 1)
+
+/*
+ * Audit trail
+ * -----------
+ * Every isolate, commit, release and renew records who made
+ * it and why: STATUS_GET reports the record of the change that isolated
+ * the namespace (NETFENCE_A_ISOLATED_BY, while isolated) and of the latest
+ * change (NETFENCE_A_LAST_CHANGE), and each is one kernel log line
+ * (rate-limited for namespaces of user namespaces). NETFENCE_A_COMMENT,
+ * at most NETFENCE_COMMENT_MAX - 1 bytes with no control character, is
+ * kept with the record. Identities are those of the sending process, as
+ * the reader sees them: a uid its user namespace cannot map reads as the
+ * overflow uid (65534), a pid outside its pid namespace is left out. A
+ * change the kernel made itself (deadline, isolate_on_load) has no pid,
+ * uid or comm.
+ */
+#define NETFENCE_COMMENT_MAX	256
+
+enum netfence_action {
+	NETFENCE_ACTION_ISOLATE = 1,	/* isolated (ISOLATE, or commit with F_ISOLATE) */
+	NETFENCE_ACTION_COMMIT,		/* new policy, isolation unchanged */
+	NETFENCE_ACTION_RELEASE,	/* released by a user */
+	NETFENCE_ACTION_RENEW,		/* deadline renewed, or set again by ISOLATE */
+	NETFENCE_ACTION_DEADLINE,	/* released by the kernel at the deadline */
+	__NETFENCE_ACTION_MAX
+};
+
+enum netfence_audit_attr {
+	NETFENCE_AUDIT_A_UNSPEC,
+	NETFENCE_AUDIT_A_ACTION,	/* u8: NETFENCE_ACTION_* */
+	NETFENCE_AUDIT_A_TIME,		/* u64: nanoseconds since the epoch (CLOCK_REALTIME) */
+	NETFENCE_AUDIT_A_UID,		/* u32: effective uid of the sender */
+	NETFENCE_AUDIT_A_LOGINUID,	/* u32: login uid of the sender, when set */
+	NETFENCE_AUDIT_A_PID,		/* u32: thread group id of the sender */
+	NETFENCE_AUDIT_A_COMM,		/* string: command name of the sender */
+	NETFENCE_AUDIT_A_COMMENT,	/* string: NETFENCE_A_COMMENT, when given */
+	NETFENCE_AUDIT_A_POLICY_GEN,	/* u32: policy generation after the change */
+	NETFENCE_AUDIT_A_PAD,
+
+	__NETFENCE_AUDIT_A_MAX
+};
+#define NETFENCE_AUDIT_A_MAX (__NETFENCE_AUDIT_A_MAX - 1)
 
 /*
  * NETFENCE_A_STATS holds one NETFENCE_A_STATS_ENTRY nest per (family, hook):
