@@ -13,6 +13,7 @@
 
 static const char apply_usage[] =
 	"Usage: netfence apply FILE [--check] [--diff] [--key-file KEYFILE]\n"
+	"                      [--comment TEXT]\n"
 	"\n"
 	"Make the namespace exactly what the policy file FILE ('-': stdin)\n"
 	"says: isolated or released (isolate yes|no), its deadline (timeout\n"
@@ -23,9 +24,10 @@ static const char apply_usage[] =
 	"                    rules, commit nothing (exit 5: would change)\n"
 	"  --diff            print the lines removed (- ) and added (+ )\n"
 	"  --key-file FILE   the release key, while one is set (as release)\n"
+	"  --comment TEXT    why, kept with who and when (netfence status)\n"
 	"  -j, --json        the change as JSON\n";
 
-enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE };
+enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE, OPT_COMMENT };
 
 /* SSH lock-out warning for the rules about to be in force. */
 static void warn_lockout(const struct policy_spec *spec, uint32_t flags)
@@ -42,9 +44,9 @@ static void warn_lockout(const struct policy_spec *spec, uint32_t flags)
 /* Puts the change d in force. Returns an exit code, errors printed. */
 static int apply_change(struct nf_sock *s, const struct policy_spec *spec,
 			const struct policy_diff *d, const struct nf_key *key,
-			bool check)
+			const char *comment, bool check)
 {
-	struct nf_guard g = { .key = key };
+	struct nf_guard g = { .key = key, .comment = comment };
 	struct nf_txn t = {
 		.set_flags = true,
 		.policy_flags = d->flags,
@@ -79,6 +81,7 @@ static int apply_change(struct nf_sock *s, const struct policy_spec *spec,
 	/* Release: the policy first, so a refused policy releases nothing. */
 	if (d->policy_changed) {
 		t.guard.key = key;
+		t.guard.comment = comment;
 		rc = nf_txn_run(s, &t, "apply");
 		if (rc)
 			return rc;
@@ -100,6 +103,7 @@ int cmd_apply(int argc, char **argv)
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 };
@@ -109,7 +113,7 @@ int cmd_apply(int argc, char **argv)
 	struct nf_sock s = { 0 };
 	struct nf_status st;
 	struct nf_key key;
-	const char *path, *key_path = NULL;
+	const char *path, *key_path = NULL, *comment = NULL;
 	bool check = false, diff = false;
 	char err[NF_ERR_LEN], sum[256];
 	int c, rc;
@@ -134,6 +138,13 @@ int cmd_apply(int argc, char **argv)
 			if (key_path)
 				return usage_error("--key-file given twice");
 			key_path = optarg;
+			break;
+		case OPT_COMMENT:
+			if (comment)
+				return usage_error("--comment given twice");
+			if (comment_check(optarg, err, sizeof(err)))
+				return usage_error("%s", err);
+			comment = optarg;
 			break;
 		default:
 			return cmd_option_error(c, argv);
@@ -181,7 +192,7 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	if (d.changed) {
-		rc = apply_change(&s, &spec, &d, &key, check);
+		rc = apply_change(&s, &spec, &d, &key, comment, check);
 		if (rc)
 			goto out;
 	}
