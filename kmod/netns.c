@@ -166,6 +166,7 @@ void netfence_net_audit(struct netfence_net *pn, u8 action, bool kernel,
 			const struct nlattr *comment, const char *why)
 {
 	const struct netfence_policy *pol = netfence_net_policy(pn);
+	u32 rules = pol ? netfence_policy_count(pol) : 0;
 	struct netfence_audit *a = &pn->last_change;
 
 	lockdep_assert_held(&pn->lock);
@@ -176,19 +177,19 @@ void netfence_net_audit(struct netfence_net *pn, u8 action, bool kernel,
 		netfence_audit_clear(&pn->isolated_by);
 
 	if (kernel)
-		netfence_net_info(pn, "netns %u: %s by the kernel (policy %u, %u rules)%s%s%s\n",
+		netfence_net_info(pn, "netns %u: %s by the kernel (policy %u, %u rule%s)%s%s%s\n",
 				  pn->net->ns.inum, netfence_audit_action_name(action),
-				  pn->policy_gen, pol ? netfence_policy_count(pol) : 0,
+				  pn->policy_gen, rules, rules == 1 ? "" : "s",
 				  a->comment[0] ? ": \"" : "", a->comment,
 				  a->comment[0] ? "\"" : "");
 	else
-		netfence_net_info(pn, "netns %u: %s by uid %u auid %d pid %d comm %s (policy %u, %u rules)%s%s%s\n",
+		netfence_net_info(pn, "netns %u: %s by uid %u auid %d pid %d comm %s (policy %u, %u rule%s)%s%s%s\n",
 				  pn->net->ns.inum, netfence_audit_action_name(action),
 				  from_kuid(&init_user_ns, a->uid),
 				  uid_valid(a->loginuid) ?
 				  (int)from_kuid(&init_user_ns, a->loginuid) : -1,
 				  task_tgid_nr(current), a->comm,
-				  pn->policy_gen, pol ? netfence_policy_count(pol) : 0,
+				  pn->policy_gen, rules, rules == 1 ? "" : "s",
 				  a->comment[0] ? ": \"" : "", a->comment,
 				  a->comment[0] ? "\"" : "");
 }
