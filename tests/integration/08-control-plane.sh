@@ -162,9 +162,13 @@ C("ipv4", "local_out")["dropped_packets"] >= 1 and
 C("ipv4", "local_in")["accepted_packets"] >= 1)'
 expect_ok "stats (human)" nf "$C" stats
 expect_ok "stats --reset" nf "$C" stats --reset
-json_check "counters zero after reset" "$("$NF" -j -n "$C" stats)" 'ok = (
-all(c[k] == 0 for c in d["counters"] for k in
-    ("accepted_packets", "accepted_bytes", "dropped_packets", "dropped_bytes")))'
+# IPv6 neighbour discovery and MLD, and ARP, may arrive at any moment (the
+# links are new): IPv4 carried only the test's own traffic, now over.
+json_check "counters zero after reset (IPv4; at most stray ND/MLD/ARP packets)" \
+	"$("$NF" -j -n "$C" stats)" 'ok = (
+all(c[k] == 0 for c in d["counters"] if c["family"] == "ipv4" for k in
+    ("accepted_packets", "accepted_bytes", "dropped_packets", "dropped_bytes")) and
+sum(c["accepted_packets"] + c["dropped_packets"] for c in d["counters"]) <= 4)'
 json_check "rule hits zero after reset" "$("$NF" -j -n "$C" show)" 'ok = all(r["hits"] == 0 for r in d)'
 
 log "allow add / del / flush"
