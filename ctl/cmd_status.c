@@ -34,10 +34,31 @@ static const char stats_usage[] =
 	"Per-hook packet counters (accepted and dropped, IPv4 and IPv6).\n"
 	"  --reset   print the counters, then zero them and every rule's hits\n";
 
+/* The loaded module's version, from sysfs; NULL when unknown. */
+static char *module_version(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/netfence/version", "re");
+	char *nl;
+
+	if (!f)
+		return NULL;
+	if (!fgets(buf, (int)len, f)) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return buf;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct nf_status st;
 	struct nf_sock s;
+	struct timespec now;
+	char version[64];
 	int rc = simple_opts(argc, argv, status_usage);
 
 	if (rc >= 0)
@@ -50,6 +71,9 @@ int cmd_status(int argc, char **argv)
 		rc = nf_report(&s, "status", rc);
 	} else {
 		st.renew_cmd = renew_hint();
+		st.module_version = module_version(version, sizeof(version));
+		clock_gettime(CLOCK_REALTIME, &now);
+		st.now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 		print_status(stdout, &st, g_opts.json);
 		rc = EXIT_OK;
 	}

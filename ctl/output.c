@@ -236,12 +236,24 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		}
 		json_arr_end(&j);
 		json_u64(&j, "policy_memory", st->policy_mem);
-		if (st->has_timeout_left)
+		if (st->has_timeout_left) {
+			char when[64];
+
 			json_u64(&j, "timeout_left_ms", st->timeout_left_ms);
-		else
+			format_time(st->now_ns + st->timeout_left_ms * 1000000u, true,
+				    when, sizeof(when));
+			json_str(&j, "deadline", when);
+		} else {
 			json_null(&j, "timeout_left_ms");
+			json_null(&j, "deadline");
+		}
 		json_bool(&j, "key_required", st->key_required);
 		json_u64(&j, "event_rate", st->event_rate);
+		json_obj_begin(&j, "versions");
+		json_str(&j, "tool", NETFENCE_VERSION);
+		json_str(&j, "module", st->module_version);
+		json_u64(&j, "protocol", NETFENCE_PROTO_VERSION);
+		json_obj_end(&j);
 		json_audit(&j, "isolated_by", &st->isolated_by);
 		json_audit(&j, "last_change", &st->last_change);
 		json_counters(&j, st);

@@ -53,6 +53,8 @@ struct nf_status {
 	bool has_event_rate;
 	uint32_t event_rate;
 	const char *renew_cmd;	/* hint after the deadline; NULL: "netfence renew" */
+	const char *module_version;	/* of the loaded module; NULL: unknown */
+	uint64_t now_ns;		/* when read (epoch): for the deadline's time */
 	struct nf_audit isolated_by;
 	struct nf_audit last_change;
 	size_t ncounters;

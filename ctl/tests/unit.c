@@ -1522,8 +1522,14 @@ static void test_status_audit(void)
 	    !strstr(doc, "\nchanged:   renew 2026-12-02 12:10:00 +0000 by uid 0 (edr-agent)\n"))
 		failf("status text:\n%s", doc);
 	free(doc);
+	st.module_version = "0.1.0";
+	st.now_ns = 1796212800000000000ull;
+	st.has_timeout_left = true;
+	st.timeout_left_ms = 600000;
 	doc = capture(status_json, &st);
 	if (check_json(doc,
+		       "assert d[\"versions\"]=={\"tool\":\"" NETFENCE_VERSION "\",\"module\":\"0.1.0\",\"protocol\":1}\n"
+		       "assert d[\"deadline\"]==\"2026-12-02T12:10:00+0000\" and d[\"timeout_left_ms\"]==600000\n"
 		       "b=d[\"isolated_by\"]; c=d[\"last_change\"]\n"
 		       "assert b[\"action\"]==\"isolate\" and b[\"time\"]==\"2026-12-02T12:00:00+0000\"\n"
 		       "assert b[\"time_ns\"]==1796212800123456789 and b[\"uid\"]==0 and b[\"loginuid\"]==1000\n"
@@ -1546,8 +1552,11 @@ static void test_status_audit(void)
 	    !strstr(doc, "\nchanged:   deadline 2026-12-02 12:20:00 +0000 by the kernel: \"isolation deadline passed\"\n"))
 		failf("status text after the deadline:\n%s", doc);
 	free(doc);
+	st.module_version = NULL;
+	st.has_timeout_left = false;
 	doc = capture(status_json, &st);
-	if (check_json(doc, "assert d[\"isolated_by\"] is None and d[\"last_change\"][\"uid\"] is None\n"))
+	if (check_json(doc, "assert d[\"isolated_by\"] is None and d[\"last_change\"][\"uid\"] is None\n"
+			    "assert d[\"versions\"][\"module\"] is None and d[\"deadline\"] is None\n"))
 		failf("status JSON after the deadline: %s", doc);
 	free(doc);
 	unsetenv("TZ");

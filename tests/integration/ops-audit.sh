@@ -83,6 +83,12 @@ expect_ok "isolate --timeout 300s --comment 'hold 5 min'" nf "$A" isolate --time
 	--comment 'hold 5 min'
 st=$(nf_status "$A")
 expect_eq "a new deadline on an isolated namespace is a renewal" renew "$(get .last_change.action)"
+dl=$(date -d "$(get .deadline)" +%s)
+expect_ge "the deadline's time is about now + 300 s (not before)" $(($(date +%s) + 280)) "$dl"
+expect_le "the deadline's time is about now + 300 s (not after)" $(($(date +%s) + 301)) "$dl"
+expect_eq "versions.module: the loaded module's" "$(cat /sys/module/netfence/version)" \
+	"$(get .versions.module)"
+expect_eq "versions.protocol" 1 "$(get .versions.protocol)"
 expect_eq "... with its comment" "hold 5 min" "$(get .last_change.comment)"
 expect_eq "still isolated by the first isolation" "$iso_ns" "$(get .isolated_by.time_ns)"
 mark=$(dmesg | wc -l)
