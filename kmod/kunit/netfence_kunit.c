@@ -2544,6 +2544,10 @@ static void identity_cmp_test(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, netfence_builder_has(b, &c1b));
 		/* The builder keeps its own copy of the path. */
 		path[1] = 'z';
+		KUNIT_EXPECT_TRUE(test, netfence_builder_has(b, &c1));
+		KUNIT_EXPECT_FALSE(test, netfence_builder_has(b, &c1c));
+		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &c1c, NULL), -ENOENT);
+		path[1] = 'a';
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), 0);
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), -ENOENT);
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &c1c, NULL), 0);
