@@ -12,6 +12,7 @@
 #include <linux/string.h>
 
 #include "bootparam.h"
+#include "cgpath.h"
 
 static int bootparam_addr(struct netfence_rule *r, const char *s, size_t len)
 {
@@ -48,6 +49,24 @@ static int bootparam_prefixlen(struct netfence_rule *r, const char *s)
 	return 0;
 }
 
+/* uid=N[-M] */
+static int bootparam_uid(struct netfence_rule *r, char *s)
+{
+	char *dash = strchr(s, '-');
+
+	if (r->id_flags & NETFENCE_RULE_ID_UID)
+		return -EINVAL;
+	if (dash)
+		*dash++ = '\0';
+	if (kstrtou32(s, 10, &r->uid_min))
+		return -EINVAL;
+	r->uid_max = r->uid_min;
+	if (dash && kstrtou32(dash, 10, &r->uid_max))
+		return -EINVAL;
+	r->id_flags |= NETFENCE_RULE_ID_UID;
+	return 0;
+}
+
 static int bootparam_field(struct netfence_rule *r, char *f, bool *seen_proto,
 			   bool *seen_port, bool *seen_dir)
 {
@@ -68,6 +87,8 @@ static int bootparam_field(struct netfence_rule *r, char *f, bool *seen_proto,
 	unsigned int i;
 	char *dash;
 
+	if (!strncmp(f, "uid=", 4))
+		return bootparam_uid(r, f + 4);
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
 		if (strcmp(f, protos[i].name))
 			continue;
@@ -100,10 +121,36 @@ static int bootparam_field(struct netfence_rule *r, char *f, bool *seen_proto,
 	return 0;
 }
 
+/*
+ * Takes the cgroup=PATH field (the last one: the path runs to the end of
+ * the entry) off e, its canonical form into cgroup.
+ */
+static int bootparam_cgroup(char *e, struct netfence_rule *r, char *cgroup)
+{
+	char *f = strstr(e, "cgroup=");
+	int err;
+
+	while (f && f != e && f[-1] != ':')
+		f = strstr(f + 1, "cgroup=");
+	if (!f)
+		return 0;
+	err = netfence_cgpath_normalize(f + 7, cgroup, NETFENCE_BOOTPARAM_ENTRY_MAX + 2, NULL);
+	if (err)
+		return err;
+	if (f == e)
+		*f = '\0';
+	else
+		f[-1] = '\0';
+	r->id_flags |= NETFENCE_RULE_ID_CGROUP;
+	r->cgroup_path = cgroup;
+	return 0;
+}
+
 /* Parses one entry (NUL-terminated, modified in place). */
-static int bootparam_entry(char *e, struct netfence_rule *r)
+static int bootparam_entry(char *e, struct netfence_rule *r, char *cgroup)
 {
 	bool seen_proto = false, seen_port = false, seen_dir = false;
+	struct netfence_rule v;
 	char *fields = NULL, *slash, *f;
 	const char *addr = e;
 	size_t alen;
@@ -113,6 +160,18 @@ static int bootparam_entry(char *e, struct netfence_rule *r)
 	r->port_min = 0;
 	r->port_max = U16_MAX;
 	r->dir = NETFENCE_DIR_OUT;
+
+	err = bootparam_cgroup(e, r, cgroup);
+	if (err)
+		return err;
+	if (!e[0] || !strncmp(e, "uid=", 4)) {
+		/* An identity without target: any remote address. */
+		if (!e[0] && !r->id_flags)
+			return -EINVAL;
+		r->family = AF_UNSPEC;
+		fields = e[0] ? e : NULL;
+		goto fields;
+	}
 
 	if (e[0] == '[') {
 		char *close = strchr(e, ']');
@@ -149,16 +208,22 @@ static int bootparam_entry(char *e, struct netfence_rule *r)
 		fields = e + 1;
 	}
 
+fields:
 	while (fields && (f = strsep(&fields, ":"))) {
 		err = bootparam_field(r, f, &seen_proto, &seen_port, &seen_dir);
 		if (err)
 			return err;
 	}
-	return netfence_rule_validate(r, NULL);
+	/* The caller sets the anchor of a cgroup rule: validate with one. */
+	v = *r;
+	if (v.id_flags & NETFENCE_RULE_ID_CGROUP)
+		v.anchor_id = 1;
+	return netfence_rule_validate(&v, NULL);
 }
 
 int netfence_bootparam_next(const char **pos, struct netfence_rule *r,
-			    char entry[NETFENCE_BOOTPARAM_ENTRY_MAX + 1])
+			    char entry[NETFENCE_BOOTPARAM_ENTRY_MAX + 1],
+			    char cgroup[NETFENCE_BOOTPARAM_ENTRY_MAX + 2])
 {
 	char buf[NETFENCE_BOOTPARAM_ENTRY_MAX + 1];
 	const char *s = *pos;
@@ -182,5 +247,5 @@ int netfence_bootparam_next(const char **pos, struct netfence_rule *r,
 	if (len > NETFENCE_BOOTPARAM_ENTRY_MAX)
 		return -EINVAL;
 	memcpy(buf, entry, len + 1);
-	return bootparam_entry(buf, r) ?: 1;
+	return bootparam_entry(buf, r, cgroup) ?: 1;
 }

@@ -10,6 +10,7 @@
 #ifndef _NETFENCE_COMPAT_H
 #define _NETFENCE_COMPAT_H
 
+#include <linux/kernfs.h>
 #include <linux/netlink.h>
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
@@ -61,5 +62,20 @@
 	__tmp;								\
 })
 #endif
+
+/*
+ * The name of a kernfs node (a cgroup's directory), in an RCU read-side
+ * section. Newer kernels make kernfs_node.name an RCU pointer (renames
+ * replace it); before, it was a plain pointer. Cgroup v2 directories are
+ * never renamed, so either way the name read is the one the node has.
+ */
+static inline const char *netfence_kn_name(const struct kernfs_node *kn)
+{
+#ifdef NETFENCE_HAVE_KERNFS_RCU_NAME
+	return rcu_dereference(kn->name);
+#else
+	return kn->name;
+#endif
+}
 
 #endif /* _NETFENCE_COMPAT_H */

@@ -24,6 +24,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "policy.h"
+#include "sockid.h"
 
 #define NETFENCE_VERSION	"0.1.0"
 
@@ -35,7 +36,7 @@ MODULE_PARM_DESC(isolate_on_load,
 static char *boot_allow;
 module_param(boot_allow, charp, 0444);
 MODULE_PARM_DESC(boot_allow,
-		 "Rules of the policy of isolate_on_load, separated by commas, each TARGET[:FIELD]...: TARGET is IPV4[/LEN], IPV6/LEN, [IPV6][/LEN] or any; FIELD is tcp, udp, icmp or icmpv6, PORT or PORT-PORT, out, in or both (defaults: any protocol, any port, out). Example: 192.0.2.10:tcp:22:in,2001:db8::/64,any:udp:53. An invalid entry makes the load fail (nothing is loaded, the reason is logged)");
+		 "Rules of the policy of isolate_on_load, separated by commas, each TARGET[:FIELD]...: TARGET is IPV4[/LEN], IPV6/LEN, [IPV6][/LEN] or any; FIELD is tcp, udp, icmp or icmpv6, PORT or PORT-PORT, out, in or both, uid=N[-M], or last cgroup=PATH (defaults: any protocol, any port, out); an entry may start with uid= or cgroup= (any address). Example: 192.0.2.10:tcp:22:in,2001:db8::/64,any:udp:53,cgroup=/system.slice/agent.service. An invalid entry makes the load fail (nothing is loaded, the reason is logged)");
 
 /*
  * The rules of boot_allow, every one of them or an error: a boot policy
@@ -46,6 +47,7 @@ MODULE_PARM_DESC(boot_allow,
 static struct netfence_builder *__init netfence_boot_rules(void)
 {
 	char entry[NETFENCE_BOOTPARAM_ENTRY_MAX + 1];
+	char cgroup[NETFENCE_BOOTPARAM_ENTRY_MAX + 2];
 	const char *pos = boot_allow;
 	struct netfence_builder *b;
 	struct netfence_rule r;
@@ -56,10 +58,17 @@ static struct netfence_builder *__init netfence_boot_rules(void)
 		pr_err("isolate_on_load: out of memory for the boot policy: not loaded\n");
 		return ERR_PTR(-ENOMEM);
 	}
-	while ((ret = netfence_bootparam_next(&pos, &r, entry))) {
+	while ((ret = netfence_bootparam_next(&pos, &r, entry, cgroup))) {
 		if (ret < 0) {
 			pr_err("boot_allow: invalid rule \"%s\": not loaded\n", entry);
 			err = ret;
+			goto err_free;
+		}
+		/* Anchored at the loading task's cgroup namespace root. */
+		if ((r.id_flags & NETFENCE_RULE_ID_CGROUP) &&
+		    netfence_sockid_cgroup_anchor(&r.anchor_id, &r.anchor_level, NULL)) {
+			pr_err("boot_allow: rule \"%s\": no cgroup support: not loaded\n", entry);
+			err = -EOPNOTSUPP;
 			goto err_free;
 		}
 		err = netfence_builder_add(b, &r, NULL);

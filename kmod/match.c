@@ -3,6 +3,7 @@
  * netfence: verdict for a classified packet. Lock-free and allocation-free:
  * it only reads the immutable policy.
  */
+#include <linux/bits.h>
 #include <linux/icmpv6.h>
 #include <linux/in.h>
 #include <linux/socket.h>
@@ -13,6 +14,12 @@
 
 #include "match.h"
 #include "policy_priv.h"
+
+/* The packet's local socket and which cgroup paths it is in. */
+struct match_id {
+	const struct netfence_sockid *sid;	/* NULL: no identity rule */
+	u64 cg_mask;				/* netfence_cgset_mask() */
+};
 
 /*
  * One side of a lookup: the remote address of the packet, the rule
@@ -27,7 +34,7 @@ struct match_side {
 	u8 flags;		/* NETFENCE_FLOW_* of t */
 	u8 init_dir;		/* NETFENCE_DIR_OUT or NETFENCE_DIR_IN */
 	bool reply_ok;
-	const struct netfence_sockid *sid;	/* NULL: no identity rule */
+	const struct match_id *id;	/* NULL: no identity rule */
 	bool id_only;		/* address rules already failed: skip them */
 };
 
@@ -69,16 +76,17 @@ static bool prefix_equal(const u8 *a, const u8 *b, unsigned int len)
 }
 
 static bool identity_allows(const struct netfence_id_rule *ir,
-			    const struct netfence_sockid *sid)
+			    const struct match_id *id)
 {
+	const struct netfence_sockid *sid = id->sid;
+
 	if (ir->id_flags & NETFENCE_RULE_ID_UID) {
 		if (!sid->uid_valid || sid->uid < ir->uid_min || sid->uid > ir->uid_max)
 			return false;
 	}
 	if (ir->id_flags & NETFENCE_RULE_ID_CGROUP) {
-		/* The rule's cgroup is the socket's or one of its ancestors. */
-		if (!sid->cgroup_valid || ir->cgroup_level > sid->cgroup_level ||
-		    sid->cgroup_at(sid, ir->cgroup_level) != ir->cgroup_id)
+		/* The socket's cgroup is at the rule's path or below it. */
+		if (!(id->cg_mask & BIT_ULL(ir->cg_slot)))
 			return false;
 	}
 	return true;
@@ -102,7 +110,7 @@ static int match_identity(const struct netfence_policy *pol,
 		     !prefix_equal((const u8 *)&ir->addr, (const u8 *)s->remote,
 				   pol->fields[idx].prefixlen)))
 			continue;
-		if (rule_allows(&pol->fields[idx], s) && identity_allows(ir, s->sid))
+		if (rule_allows(&pol->fields[idx], s) && identity_allows(ir, s->id))
 			return idx;
 	}
 	return NETFENCE_MATCH_DROP;
@@ -137,7 +145,7 @@ static int match_rules(const struct netfence_policy *pol,
 	for (i = 0; i < pol->n_unspec; i++)
 		if (rule_allows(&pol->fields[i], s))
 			return i;
-	if (s->sid)
+	if (s->id)
 		return match_identity(pol, s);
 	return NETFENCE_MATCH_DROP;
 }
@@ -145,7 +153,7 @@ static int match_rules(const struct netfence_policy *pol,
 static int match_path(const struct netfence_policy *pol, u8 family,
 		      const struct netfence_tuple *t, u8 flags,
 		      enum netfence_path path, bool reply_ok,
-		      const struct netfence_sockid *sid, bool id_only)
+		      const struct match_id *id, bool id_only)
 {
 	struct match_side s = {
 		.t = t,
@@ -153,12 +161,12 @@ static int match_path(const struct netfence_policy *pol, u8 family,
 		.flags = flags,
 		.reply_ok = reply_ok,
 		/* Forwarded packets have no local socket. */
-		.sid = path == NETFENCE_PATH_FWD || !pol->n_id ? NULL : sid,
+		.id = path == NETFENCE_PATH_FWD || !pol->n_id ? NULL : id,
 		.id_only = id_only,
 	};
 	int ret;
 
-	if (id_only && !s.sid)
+	if (id_only && !s.id)
 		return NETFENCE_MATCH_DROP;
 
 	if (path == NETFENCE_PATH_IN) {
@@ -236,7 +244,7 @@ static bool nd_allows(const struct netfence_flow *flow, enum netfence_path path)
 static bool icmp_err_allows(const struct netfence_policy *pol,
 			    const struct netfence_flow *flow,
 			    enum netfence_path path, enum netfence_ct ct,
-			    const struct netfence_sockid *sid, bool id_only)
+			    const struct match_id *id, bool id_only)
 {
 	enum netfence_path inner_path;
 
@@ -256,13 +264,13 @@ static bool icmp_err_allows(const struct netfence_policy *pol,
 	else
 		inner_path = NETFENCE_PATH_FWD;
 	return match_path(pol, flow->family, &flow->inner, flow->inner_flags,
-			  inner_path, true, sid, id_only) >= 0;
+			  inner_path, true, id, id_only) >= 0;
 }
 
 static bool builtin_allows(const struct netfence_policy *pol,
 			   const struct netfence_flow *flow,
 			   enum netfence_path path, enum netfence_ct ct,
-			   const struct netfence_sockid *sid, bool id_only)
+			   const struct match_id *id, bool id_only)
 {
 	u32 pf = pol->flags;
 
@@ -275,7 +283,7 @@ static bool builtin_allows(const struct netfence_policy *pol,
 	    nd_allows(flow, path))
 		return true;
 	return (pf & NETFENCE_POLICY_F_ICMP_ERR) &&
-	       icmp_err_allows(pol, flow, path, ct, sid, id_only);
+	       icmp_err_allows(pol, flow, path, ct, id, id_only);
 }
 
 static int match(const struct netfence_policy *pol,
@@ -283,8 +291,14 @@ static int match(const struct netfence_policy *pol,
 		 enum netfence_path path, enum netfence_ct ct,
 		 const struct netfence_sockid *sid, bool id_only)
 {
+	struct match_id id = { .sid = sid };
+	const struct match_id *idp = sid ? &id : NULL;
 	bool reply_ok;
 	int ret;
+
+	/* Once per packet: which cgroup paths hold the socket (cached). */
+	if (sid && path != NETFENCE_PATH_FWD && pol->cg.n)
+		id.cg_mask = netfence_cgset_mask(&pol->cg, sid);
 
 	/*
 	 * Only an initiator may open: no SYN, no query. Where conntrack runs,
@@ -294,10 +308,10 @@ static int match(const struct netfence_policy *pol,
 		   (ct == NETFENCE_CT_NONE || ct == NETFENCE_CT_ESTABLISHED ||
 		    ct == NETFENCE_CT_RELATED);
 	ret = match_path(pol, flow->family, &flow->t, flow->flags, path, reply_ok,
-			 sid, id_only);
+			 idp, id_only);
 	if (ret >= 0)
 		return ret;
-	return builtin_allows(pol, flow, path, ct, sid, id_only) ? NETFENCE_MATCH_BUILTIN :
+	return builtin_allows(pol, flow, path, ct, idp, id_only) ? NETFENCE_MATCH_BUILTIN :
 							       NETFENCE_MATCH_DROP;
 }
 

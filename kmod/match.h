@@ -42,7 +42,9 @@ struct netfence_sockid {
 	u32 cgroup_level;	/* depth of the socket's cgroup */
 	/* Id of the socket's cgroup ancestor at level (<= cgroup_level). */
 	u64 (*cgroup_at)(const struct netfence_sockid *sid, u32 level);
-	void *cgroup;		/* the glue's cgroup, for cgroup_at() */
+	/* Name of that ancestor (level >= 1), valid in the caller's RCU section. */
+	const char *(*cgroup_name_at)(const struct netfence_sockid *sid, u32 level);
+	void *cgroup;		/* the glue's cgroup, for cgroup_at(), _name_at() */
 	void *ref;		/* the glue's socket reference, if any */
 };
 

@@ -15,12 +15,14 @@
 #include <linux/in6.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 
+#include "cgpath.h"
 #include "compat.h"
 #include "events.h"
 #include "hooks.h"
@@ -218,10 +220,16 @@ struct netfence_nl_rule {
 	bool done;	/* TXN_ADD: this message added it (not a duplicate) */
 };
 
-/* Identity fields of a rule; a cgroup path is resolved to its id now. */
+/*
+ * Identity fields of a rule. A cgroup path gets its canonical form, in a
+ * buffer the rule owns (freed by netfence_rules_free()), and its anchor:
+ * the root of the sender's cgroup namespace. It need not exist.
+ */
 static int netfence_rule_identity_from_nla(struct nlattr **tb, struct netfence_rule *r,
 					   struct netlink_ext_ack *extack)
 {
+	const struct nlattr *cg = tb[NETFENCE_RULE_A_CGROUP];
+	char *path;
 	int err;
 
 	if (tb[NETFENCE_RULE_A_UID_MIN]) {
@@ -234,13 +242,18 @@ static int netfence_rule_identity_from_nla(struct nlattr **tb, struct netfence_r
 				    "NETFENCE_RULE_A_UID_MAX without NETFENCE_RULE_A_UID_MIN");
 		return -EINVAL;
 	}
-	if (tb[NETFENCE_RULE_A_CGROUP]) {
+	if (cg) {
 		r->id_flags |= NETFENCE_RULE_ID_CGROUP;
-		r->cgroup_path = nla_data(tb[NETFENCE_RULE_A_CGROUP]);
-		err = netfence_sockid_resolve_cgroup(r->cgroup_path, &r->cgroup_id,
-						     &r->cgroup_level, extack);
+		path = kmalloc(nla_len(cg) + 2, GFP_KERNEL_ACCOUNT);
+		if (!path)
+			return -ENOMEM;
+		r->cgroup_path = path;
+		err = netfence_cgpath_normalize(nla_data(cg), path, nla_len(cg) + 2, extack);
+		if (!err)
+			err = netfence_sockid_cgroup_anchor(&r->anchor_id, &r->anchor_level,
+							    extack);
 		if (err) {
-			NL_SET_BAD_ATTR(extack, tb[NETFENCE_RULE_A_CGROUP]);
+			NL_SET_BAD_ATTR(extack, cg);
 			return err;
 		}
 	}
@@ -344,6 +357,15 @@ static int netfence_rule_from_nla(const struct nlattr *nest,
 	return 0;
 }
 
+static void netfence_rules_free(struct netfence_nl_rule *rules, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		kfree(rules[i].rule.cgroup_path);
+	kvfree(rules);
+}
+
 /*
  * Parses and validates every rule of a NETFENCE_A_RULES nest before any is
  * used, so that a bad rule refuses the message as a whole.
@@ -373,7 +395,8 @@ netfence_rules_from_nla(const struct nlattr *rules, u32 *count,
 	if (!n)
 		return NULL;
 
-	out = kvmalloc_array(n, sizeof(*out), GFP_KERNEL_ACCOUNT);
+	/* Zeroed: a rule refused half-way owns no path yet. */
+	out = kvcalloc(n, sizeof(*out), GFP_KERNEL_ACCOUNT);
 	if (!out)
 		return ERR_PTR(-ENOMEM);
 
@@ -382,7 +405,8 @@ netfence_rules_from_nla(const struct nlattr *rules, u32 *count,
 		cond_resched();
 		err = netfence_rule_from_nla(a, &out[n].rule, extack);
 		if (err) {
-			kvfree(out);
+			kfree(out[n].rule.cgroup_path);
+			netfence_rules_free(out, n);
 			return ERR_PTR(err);
 		}
 		out[n].attr = a;
@@ -650,7 +674,7 @@ static int netfence_nl_txn_rules(struct sk_buff *skb, struct genl_info *info,
 	}
 	mutex_unlock(&pn->lock);
 
-	kvfree(rules);
+	netfence_rules_free(rules, n);
 	return err;
 }
 
@@ -891,11 +915,14 @@ static int netfence_put_rule(struct sk_buff *skb, const struct netfence_policy *
 	    (nla_put_u32(skb, NETFENCE_RULE_A_UID_MIN, r.uid_min) ||
 	     nla_put_u32(skb, NETFENCE_RULE_A_UID_MAX, r.uid_max)))
 		return -EMSGSIZE;
-	if ((r.id_flags & NETFENCE_RULE_ID_CGROUP) &&
-	    (nla_put_string(skb, NETFENCE_RULE_A_CGROUP, r.cgroup_path) ||
-	     nla_put_u64_64bit(skb, NETFENCE_RULE_A_CGROUP_ID, r.cgroup_id,
-			       NETFENCE_RULE_A_PAD)))
-		return -EMSGSIZE;
+	if (r.id_flags & NETFENCE_RULE_ID_CGROUP) {
+		u64 id = netfence_sockid_cgroup_id(r.anchor_id, r.cgroup_path);
+
+		if (nla_put_string(skb, NETFENCE_RULE_A_CGROUP, r.cgroup_path) ||
+		    (id && nla_put_u64_64bit(skb, NETFENCE_RULE_A_CGROUP_ID, id,
+					     NETFENCE_RULE_A_PAD)))
+			return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }

@@ -51,8 +51,9 @@ static u32 builder_max(const struct netfence_builder *b)
 
 /*
  * Zeroes the address bytes the family does not use and the identity fields
- * the rule does not use, so that memcmp of the key bytes equals cmp. The
- * cgroup path is not copied (the builder owns its own copy).
+ * the rule does not use, so that memcmp of the key bytes (and strcmp of
+ * the paths) equals cmp. The cgroup path is borrowed, not copied (the
+ * builder owns its own copy).
  */
 static void rule_normalize(struct netfence_rule *dst,
 			   const struct netfence_rule *src)
@@ -66,16 +67,31 @@ static void rule_normalize(struct netfence_rule *dst,
 		dst->uid_max = 0;
 	}
 	if (!(dst->id_flags & NETFENCE_RULE_ID_CGROUP)) {
-		dst->cgroup_id = 0;
-		dst->cgroup_level = 0;
+		dst->anchor_id = 0;
+		dst->anchor_level = 0;
+		dst->cgroup_path = NULL;
 	}
-	dst->cgroup_path = NULL;
 }
 
 static u32 rule_hash(const struct netfence_rule *r)
 {
+	u32 h;
+
 	BUILD_BUG_ON(NETFENCE_RULE_KEY_LEN % sizeof(u32));
-	return jhash2((const u32 *)r, NETFENCE_RULE_KEY_LEN / sizeof(u32), 0);
+	h = jhash2((const u32 *)r, NETFENCE_RULE_KEY_LEN / sizeof(u32), 0);
+	if (r->cgroup_path)
+		h = jhash(r->cgroup_path, strlen(r->cgroup_path), h);
+	return h;
+}
+
+/* Normalized rules: equal key bytes and equal paths. */
+static bool rule_equal(const struct netfence_rule *a, const struct netfence_rule *b)
+{
+	if (memcmp(a, b, NETFENCE_RULE_KEY_LEN))
+		return false;
+	if (!a->cgroup_path || !b->cgroup_path)
+		return a->cgroup_path == b->cgroup_path;
+	return !strcmp(a->cgroup_path, b->cgroup_path);
 }
 
 /* Slot of rule r (normalized), or of the empty slot where it would go. */
@@ -85,7 +101,7 @@ static u32 builder_find(const struct netfence_builder *b,
 	u32 h = rule_hash(r) & b->mask;
 
 	while (b->slots[h]) {
-		if (!memcmp(&b->rules[b->slots[h] - 1], r, NETFENCE_RULE_KEY_LEN)) {
+		if (rule_equal(&b->rules[b->slots[h] - 1], r)) {
 			*found = true;
 			return h;
 		}
@@ -496,13 +512,8 @@ static void policy_free_parts(struct netfence_policy *pol)
 	}
 	netfence_trie_free(&pol->trie4);
 	netfence_trie_free(&pol->trie6);
-	if (pol->id_rules) {
-		u32 i;
-
-		for (i = 0; i < pol->n_id; i++)
-			kfree(pol->id_rules[i].cgroup_path);
-		kvfree(pol->id_rules);
-	}
+	kvfree(pol->id_rules);
+	netfence_cgset_free(&pol->cg);
 	kvfree(pol->fields);
 	kvfree(pol->addr4);
 	kvfree(pol->addr6);
@@ -529,7 +540,8 @@ static int policy_alloc_hits(struct netfence_policy *pol)
 
 /* Splits the sorted rules into the per-family arrays and builds the tries. */
 static int policy_fill(struct netfence_policy *pol,
-		       const struct netfence_rule *rules)
+		       const struct netfence_rule *rules,
+		       struct netlink_ext_ack *extack)
 {
 	u8 *lens;
 	u32 i;
@@ -563,15 +575,18 @@ static int policy_fill(struct netfence_policy *pol,
 		ir->id_flags = r->id_flags;
 		ir->uid_min = r->uid_min;
 		ir->uid_max = r->uid_max;
-		ir->cgroup_level = r->cgroup_level;
-		ir->cgroup_id = r->cgroup_id;
-		if (r->cgroup_path) {
-			ir->cgroup_path = kstrdup(r->cgroup_path, GFP_KERNEL_ACCOUNT);
-			if (!ir->cgroup_path)
-				return -ENOMEM;
-			pol->mem += strlen(ir->cgroup_path) + 1;
+		if (r->id_flags & NETFENCE_RULE_ID_CGROUP) {
+			err = netfence_cgset_slot(&pol->cg, r->cgroup_path, r->anchor_id,
+						  r->anchor_level, extack);
+			if (err < 0)
+				return err;
+			ir->cg_slot = err;
 		}
 	}
+	err = netfence_cgset_seal(&pol->cg);
+	if (err)
+		return err;
+	pol->mem += netfence_cgset_mem(&pol->cg);
 
 	lens = kvmalloc(max(pol->n4, pol->n6) + 1, GFP_KERNEL_ACCOUNT);
 	if (!lens)
@@ -653,7 +668,7 @@ struct netfence_policy *netfence_policy_build(const struct netfence_builder *b,
 			goto err;
 		pol->mem += (size_t)pol->n_id * sizeof(*pol->id_rules);
 	}
-	err = policy_fill(pol, rules);
+	err = policy_fill(pol, rules, extack);
 	if (err)
 		goto err;
 	pol->mem += netfence_trie_mem(&pol->trie4) + netfence_trie_mem(&pol->trie6);
@@ -669,7 +684,8 @@ err:
 		policy_free_parts(pol);
 		kfree(pol);
 	}
-	NL_SET_ERR_MSG(extack, "out of memory building the policy");
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(extack, "out of memory building the policy");
 	return ERR_PTR(err);
 }
 
@@ -710,9 +726,13 @@ void netfence_policy_rule(const struct netfence_policy *pol, u32 idx,
 		out->id_flags = ir->id_flags;
 		out->uid_min = ir->uid_min;
 		out->uid_max = ir->uid_max;
-		out->cgroup_level = ir->cgroup_level;
-		out->cgroup_id = ir->cgroup_id;
-		out->cgroup_path = ir->cgroup_path;
+		if (ir->id_flags & NETFENCE_RULE_ID_CGROUP) {
+			const struct netfence_cgpath *cp = &pol->cg.paths[ir->cg_slot];
+
+			out->anchor_id = cp->anchor_id;
+			out->anchor_level = cp->anchor_level;
+			out->cgroup_path = cp->path;
+		}
 	} else if (idx >= pol->base6) {
 		out->family = AF_INET6;
 		out->addr.in6 = pol->addr6[idx - pol->base6];

@@ -9,6 +9,7 @@
 #include <linux/in6.h>
 #include <asm/local64.h>
 
+#include "cgpath.h"
 #include "policy.h"
 #include "trie.h"
 
@@ -30,11 +31,9 @@ struct netfence_id_rule {
 	union nf_inet_addr addr;	/* remote prefix (family's bytes) */
 	u8 family;
 	u8 id_flags;			/* NETFENCE_RULE_ID_* */
+	u8 cg_slot;			/* cgroup: its path in the policy's cg set */
 	u32 uid_min;
 	u32 uid_max;
-	u32 cgroup_level;
-	u64 cgroup_id;
-	char *cgroup_path;		/* owned, NULL without a cgroup */
 };
 
 /*
@@ -51,6 +50,7 @@ struct netfence_policy {
 	u32 base_id, n_id;
 	struct netfence_rule_fields *fields;	/* [count] */
 	struct netfence_id_rule *id_rules;	/* [n_id] */
+	struct netfence_cgset cg;		/* cgroup paths of id_rules */
 	__be32 *addr4;				/* [n4], trie4's keys */
 	struct in6_addr *addr6;			/* [n6], trie6's keys */
 	struct netfence_trie trie4;

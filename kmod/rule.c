@@ -8,6 +8,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 
+#include "cgpath.h"
 #include "rule.h"
 
 /* Bytes of the address that a family uses (AF_UNSPEC: none). */
@@ -60,9 +61,13 @@ static int rule_validate_identity(const struct netfence_rule *r,
 			NL_SET_ERR_MSG(extack, "cgroup path too long");
 			return -EINVAL;
 		}
-		if (!r->cgroup_id) {
-			NL_SET_ERR_MSG(extack, "cgroup does not exist");
-			return -ENOENT;
+		if (!netfence_cgpath_canonical(r->cgroup_path)) {
+			NL_SET_ERR_MSG(extack, "cgroup path not in canonical form");
+			return -EINVAL;
+		}
+		if (!r->anchor_id) {
+			NL_SET_ERR_MSG(extack, "cgroup rule without its cgroup namespace root");
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -160,8 +165,7 @@ static int cmp_num(unsigned int a, unsigned int b)
  * bit string, then prefix length: within one family, rules are in the
  * pre-order of their prefix trie (a prefix before its extensions) and rules
  * of one prefix are adjacent. Only the bytes the family uses take part.
- * Identity fields last (the cgroup path does not take part: the id names
- * the cgroup).
+ * Identity fields last: uid range, the cgroup's anchor, then its path.
  */
 int netfence_rule_cmp(const struct netfence_rule *a,
 		      const struct netfence_rule *b)
@@ -191,9 +195,11 @@ int netfence_rule_cmp(const struct netfence_rule *a,
 			d = cmp_num(a->uid_max, b->uid_max);
 	}
 	if (!d && (a->id_flags & NETFENCE_RULE_ID_CGROUP)) {
-		d = a->cgroup_id < b->cgroup_id ? -1 : a->cgroup_id > b->cgroup_id;
+		d = a->anchor_id < b->anchor_id ? -1 : a->anchor_id > b->anchor_id;
 		if (!d)
-			d = cmp_num(a->cgroup_level, b->cgroup_level);
+			d = cmp_num(a->anchor_level, b->anchor_level);
+		if (!d)
+			d = strcmp(a->cgroup_path, b->cgroup_path);
 	}
 	return d < 0 ? -1 : d > 0;
 }

@@ -15,7 +15,7 @@ struct netlink_ext_ack;
 
 /* Identity restrictions of a rule (netfence_rule.id_flags). */
 #define NETFENCE_RULE_ID_UID	0x1	/* uid_min..uid_max */
-#define NETFENCE_RULE_ID_CGROUP	0x2	/* cgroup_id at cgroup_level */
+#define NETFENCE_RULE_ID_CGROUP	0x2	/* cgroup_path below anchor_id */
 #define NETFENCE_RULE_ID_ALL	(NETFENCE_RULE_ID_UID | NETFENCE_RULE_ID_CGROUP)
 
 /*
@@ -26,10 +26,12 @@ struct netlink_ext_ack;
  *
  * An identity rule (id_flags != 0) also requires the packet's local socket
  * to be owned by a uid in uid_min..uid_max and/or to belong to the cgroup
- * cgroup_id (at depth cgroup_level of the cgroup v2 hierarchy) or one of
- * its descendants. The glue resolves cgroup_path to cgroup_id and
- * cgroup_level; the path is kept for dumps only and takes no part in
- * comparisons (everything before it does: no implicit padding).
+ * at cgroup_path or one of its descendants. The path (canonical, see
+ * cgpath.h) is relative to the anchor: the cgroup anchor_id at depth
+ * anchor_level of the cgroup v2 hierarchy, the root of the cgroup
+ * namespace the rule was given in (the glue fills both). It need not
+ * exist. The bytes before cgroup_path are compared as they are (no
+ * implicit padding), the path as a string.
  */
 struct netfence_rule {
 	union nf_inet_addr addr;
@@ -41,14 +43,14 @@ struct netfence_rule {
 	u16 port_max;
 	u8 id_flags;		/* NETFENCE_RULE_ID_* */
 	u8 id_pad[3];		/* zero */
-	u32 cgroup_level;
+	u32 anchor_level;
 	u32 uid_min;
 	u32 uid_max;
-	u64 cgroup_id;
-	const char *cgroup_path;	/* not compared; NULL without a cgroup */
+	u64 anchor_id;
+	const char *cgroup_path;	/* canonical; NULL without a cgroup */
 };
 
-/* Bytes of struct netfence_rule that make up its identity. */
+/* Bytes of struct netfence_rule compared as bytes (then the path). */
 #define NETFENCE_RULE_KEY_LEN	offsetof(struct netfence_rule, cgroup_path)
 
 /* Longest cgroup path (bytes, without the terminating NUL). */
@@ -68,9 +70,9 @@ static inline bool netfence_rule_has_identity(const struct netfence_rule *r)
 /*
  * Checks a rule for consistency (family, prefix length, host bits, protocol
  * against family, ports only with TCP/UDP/any, port_min <= port_max, dir,
- * identity: known flags, uid_min <= uid_max, a cgroup rule has a path and
- * a resolved id). Returns 0 or -EINVAL with an extack message naming the
- * problem (-ENOENT for a cgroup that was not resolved).
+ * identity: known flags, uid_min <= uid_max, a cgroup rule has a canonical
+ * path and an anchor). Returns 0 or -EINVAL with an extack message naming
+ * the problem.
  */
 int netfence_rule_validate(const struct netfence_rule *r,
 			   struct netlink_ext_ack *extack);

@@ -17,8 +17,8 @@
  * uid: the socket's owner (sk_uid, the file system uid of its creator),
  * in the user namespace that owns the socket's network namespace; a uid
  * not mapped there matches no uid rule. cgroup: the socket's cgroup v2
- * (set when the socket was created), compared at the rule's level, as
- * nft's "socket cgroupv2" does.
+ * (set when the socket was created); its ancestors' ids and names are
+ * compared with the rule's anchor and path (cgpath.c).
  */
 #include <linux/cgroup.h>
 #include <linux/err.h>
@@ -33,6 +33,7 @@
 #include <net/netfilter/nf_socket.h>
 #endif
 
+#include "compat.h"
 #include "sockid.h"
 
 #ifdef CONFIG_SOCK_CGROUP_DATA
@@ -41,6 +42,13 @@ static u64 netfence_cgroup_at(const struct netfence_sockid *sid, u32 level)
 	struct cgroup *cg = cgroup_ancestor(sid->cgroup, level);
 
 	return cg ? cgroup_id(cg) : 0;
+}
+
+static const char *netfence_cgroup_name_at(const struct netfence_sockid *sid, u32 level)
+{
+	struct cgroup *cg = cgroup_ancestor(sid->cgroup, level);
+
+	return cg && cg->kn ? netfence_kn_name(cg->kn) : NULL;
 }
 #endif
 
@@ -95,6 +103,7 @@ const struct netfence_sockid *netfence_sockid_get(struct netfence_sockid *sid,
 	if (sid->cgroup) {
 		sid->cgroup_level = ((struct cgroup *)sid->cgroup)->level;
 		sid->cgroup_at = netfence_cgroup_at;
+		sid->cgroup_name_at = netfence_cgroup_name_at;
 		sid->cgroup_valid = true;
 	}
 #endif
@@ -177,15 +186,16 @@ int netfence_sockid_match(const struct netfence_policy *pol,
 	return ret;
 }
 
-int netfence_sockid_resolve_cgroup(const char *path, u64 *id, u32 *level,
-				   struct netlink_ext_ack *extack)
+int netfence_sockid_cgroup_anchor(u64 *id, u32 *level,
+				  struct netlink_ext_ack *extack)
 {
 #ifdef CONFIG_SOCK_CGROUP_DATA
 	struct cgroup *cg;
 
-	cg = cgroup_get_from_path(path);
+	/* "/" is the root of the caller's cgroup namespace. */
+	cg = cgroup_get_from_path("/");
 	if (IS_ERR(cg)) {
-		NL_SET_ERR_MSG(extack, "cgroup does not exist (cgroup v2 path)");
+		NL_SET_ERR_MSG(extack, "cannot find the root of the cgroup namespace");
 		return -ENOENT;
 	}
 	*id = cgroup_id(cg);
@@ -195,6 +205,29 @@ int netfence_sockid_resolve_cgroup(const char *path, u64 *id, u32 *level,
 #else
 	NL_SET_ERR_MSG(extack, "this kernel has no cgroup data on sockets");
 	return -EOPNOTSUPP;
+#endif
+}
+
+u64 netfence_sockid_cgroup_id(u64 anchor_id, const char *path)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct cgroup *cg;
+	u64 id = 0;
+
+	cg = cgroup_get_from_path("/");
+	if (IS_ERR(cg))
+		return 0;
+	if (cgroup_id(cg) == anchor_id) {
+		cgroup_put(cg);
+		cg = cgroup_get_from_path(path);
+		if (IS_ERR(cg))
+			return 0;
+		id = cgroup_id(cg);
+	}
+	cgroup_put(cg);
+	return id;
+#else
+	return 0;
 #endif
 }
 

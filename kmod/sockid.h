@@ -39,12 +39,19 @@ int netfence_sockid_match(const struct netfence_policy *pol,
 			  struct sk_buff *skb, const struct nf_hook_state *state);
 
 /*
- * Resolves a cgroup v2 path (relative to the cgroup2 root of the caller's
- * cgroup namespace) to its id and level. -ENOENT with extack if it does
- * not exist, -EOPNOTSUPP without cgroup socket data in the kernel.
+ * The anchor of a cgroup rule the calling task adds: the id and level of
+ * the root cgroup of its cgroup namespace. -EOPNOTSUPP (extack) without
+ * cgroup socket data in the kernel.
  */
-int netfence_sockid_resolve_cgroup(const char *path, u64 *id, u32 *level,
-				   struct netlink_ext_ack *extack);
+int netfence_sockid_cgroup_anchor(u64 *id, u32 *level,
+				  struct netlink_ext_ack *extack);
+
+/*
+ * Id of the cgroup now at path below the anchor, as the calling task sees
+ * it: 0 when no cgroup is there or when the task's cgroup namespace root
+ * is not the anchor. Process context.
+ */
+u64 netfence_sockid_cgroup_id(u64 anchor_id, const char *path);
 
 /* NETFENCE_FEAT_SOCKET4, _SOCKET6, _CGROUP as this kernel offers them. */
 u32 netfence_sockid_features(void);

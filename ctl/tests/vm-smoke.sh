@@ -343,7 +343,7 @@ except (ConnectionRefusedError, PermissionError):
 	check ident_cgroup_hits t_hits 'cgroup /nfagent proto udp port 12' 5
 	t_others_dropped() { [ "$(drops_out)" -ge 4 ]; }
 	check ident_others_dropped t_others_dropped
-	check ident_cgroup_missing expect 1 "netfence: allow add: " allow add cgroup /nfagent-nosuch
+	check ident_cgroup_dotdot expect 1 "netfence: allow add: " allow add cgroup /nfagent/../x
 	t_ident_save() {
 		"$NF" save /tmp/i1 && "$NF" allow flush && "$NF" restore /tmp/i1 &&
 		"$NF" save >/tmp/i2 && cmp /tmp/i1 /tmp/i2 &&

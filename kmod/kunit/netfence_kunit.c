@@ -26,6 +26,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
+#include "../cgpath.h"
 #include "../match.h"
 #include "../parse.h"
 #include "../policy.h"
@@ -2360,6 +2361,8 @@ static struct kunit_suite trie_suite = {
 struct fake_sid {
 	struct netfence_sockid sid;
 	u64 ids[8];		/* cgroup id of each level, root first */
+	char names[8][24];	/* name of each level (the root has none) */
+	unsigned int name_calls;	/* cgroup_name_at() calls */
 };
 
 static u64 fake_cgroup_at(const struct netfence_sockid *sid, u32 level)
@@ -2369,20 +2372,44 @@ static u64 fake_cgroup_at(const struct netfence_sockid *sid, u32 level)
 	return level <= sid->cgroup_level ? f->ids[level] : 0;
 }
 
-/* uid (or none: U32_MAX), and a cgroup path of ids (root first, n of them). */
-static void fake_sid_init(struct fake_sid *f, u32 uid, const u64 *ids, u32 n)
+static const char *fake_cgroup_name_at(const struct netfence_sockid *sid, u32 level)
 {
+	struct fake_sid *f = container_of(sid, struct fake_sid, sid);
+
+	f->name_calls++;
+	return level && level <= sid->cgroup_level ? f->names[level] : NULL;
+}
+
+/*
+ * uid (or none: U32_MAX), and the socket's cgroup: a canonical path (NULL:
+ * no cgroup), the root's id 1, the levels below it id, id + 1, ... Two
+ * different cgroups never share an id (the verdict cache relies on it).
+ */
+static void fake_sid_init(struct fake_sid *f, u32 uid, const char *path, u64 id)
+{
+	u32 level = 0;
+	const char *p;
+
 	memset(f, 0, sizeof(*f));
 	if (uid != U32_MAX) {
 		f->sid.uid_valid = true;
 		f->sid.uid = uid;
 	}
-	if (n) {
-		memcpy(f->ids, ids, n * sizeof(*ids));
-		f->sid.cgroup_valid = true;
-		f->sid.cgroup_level = n - 1;
-		f->sid.cgroup_at = fake_cgroup_at;
+	if (!path)
+		return;
+	f->ids[0] = 1;
+	for (p = path; *p && p[1]; ) {
+		const char *end = strchrnul(p + 1, '/');
+
+		level++;
+		f->ids[level] = id++;
+		memcpy(f->names[level], p + 1, min_t(size_t, end - p - 1, 23));
+		p = end;
 	}
+	f->sid.cgroup_valid = true;
+	f->sid.cgroup_level = level;
+	f->sid.cgroup_at = fake_cgroup_at;
+	f->sid.cgroup_name_at = fake_cgroup_name_at;
 }
 
 static struct netfence_rule rule_uid(struct netfence_rule r, u32 min, u32 max)
@@ -2393,13 +2420,14 @@ static struct netfence_rule rule_uid(struct netfence_rule r, u32 min, u32 max)
 	return r;
 }
 
-static struct netfence_rule rule_cg(struct netfence_rule r, const char *path, u64 id,
+/* A cgroup rule: path below the anchor (cgroup id, level). */
+static struct netfence_rule rule_cg(struct netfence_rule r, const char *path, u64 anchor,
 				    u32 level)
 {
 	r.id_flags |= NETFENCE_RULE_ID_CGROUP;
 	r.cgroup_path = path;
-	r.cgroup_id = id;
-	r.cgroup_level = level;
+	r.anchor_id = anchor;
+	r.anchor_level = level;
 	return r;
 }
 
@@ -2443,16 +2471,24 @@ static void identity_validate_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup rule without a path");
 	r = rule_cg(any, "", 7, 1);
 	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
-	/* The glue sets the id; a rule without it is an unresolved cgroup. */
+	/* The glue gives the path its canonical form. */
+	r = rule_cg(any, "/a/", 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup path not in canonical form");
+	r = rule_cg(any, "a", 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	r = rule_cg(any, "/a/../b", 7, 1);
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	/* The glue sets the anchor (the cgroup namespace's root). */
 	r = rule_cg(any, "/gone", 0, 1);
-	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -ENOENT);
-	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup does not exist");
+	KUNIT_EXPECT_EQ(test, netfence_rule_validate(&r, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup rule without its cgroup namespace root");
 	/* The builder refuses what validation refuses. */
 	{
 		struct netfence_builder *b = netfence_builder_alloc();
 
 		KUNIT_ASSERT_NOT_NULL(test, b);
-		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -ENOENT);
+		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -EINVAL);
 		r = rule_uid(any, 2, 1);
 		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &r, NULL), -EINVAL);
 		KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 0);
@@ -2467,8 +2503,8 @@ static void identity_cmp_test(struct kunit *test)
 	struct netfence_rule u1 = rule_uid(any, 1000, 1000);
 	struct netfence_rule u2 = rule_uid(any, 1000, 1999);
 	struct netfence_rule c1 = rule_cg(any, "/a", 7, 1);
-	struct netfence_rule c1b = rule_cg(any, "/a/", 7, 1);
-	struct netfence_rule c2 = rule_cg(any, "/b", 8, 1);
+	struct netfence_rule c1b = rule_cg(any, "/a", 9, 1);
+	struct netfence_rule c2 = rule_cg(any, "/b", 7, 1);
 	struct netfence_rule both = rule_cg(u1, "/a", 7, 1);
 	struct netfence_rule junk = any;
 
@@ -2479,11 +2515,11 @@ static void identity_cmp_test(struct kunit *test)
 	KUNIT_EXPECT_NE(test, netfence_rule_cmp(&u1, &c1), 0);
 	KUNIT_EXPECT_LT(test, netfence_rule_cmp(&c1, &c2), 0);
 	KUNIT_EXPECT_NE(test, netfence_rule_cmp(&c1, &both), 0);
-	/* The cgroup id names the cgroup, the path does not take part. */
-	KUNIT_EXPECT_EQ(test, netfence_rule_cmp(&c1, &c1b), 0);
+	/* The same path below another anchor is another rule. */
+	KUNIT_EXPECT_NE(test, netfence_rule_cmp(&c1, &c1b), 0);
 	/* Identity fields the rule does not use do not take part. */
 	junk.uid_max = 77;
-	junk.cgroup_id = 99;
+	junk.anchor_id = 99;
 	KUNIT_EXPECT_EQ(test, netfence_rule_cmp(&any, &junk), 0);
 	{
 		struct netfence_builder *b = netfence_builder_alloc();
@@ -2502,8 +2538,16 @@ static void identity_cmp_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &c1c, NULL), 0);
 		KUNIT_EXPECT_EQ(test, netfence_builder_add(b, &both, NULL), 0);
 		KUNIT_EXPECT_EQ(test, netfence_builder_count(b), 4);
+		/* Paths differ only in the name: two rules. */
+		KUNIT_EXPECT_TRUE(test, netfence_builder_has(b, &c1));
+		KUNIT_EXPECT_FALSE(test, netfence_builder_has(b, &c2));
+		KUNIT_EXPECT_FALSE(test, netfence_builder_has(b, &c1b));
 		/* The builder keeps its own copy of the path. */
 		path[1] = 'z';
+		KUNIT_EXPECT_TRUE(test, netfence_builder_has(b, &c1));
+		KUNIT_EXPECT_FALSE(test, netfence_builder_has(b, &c1c));
+		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &c1c, NULL), -ENOENT);
+		path[1] = 'a';
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), 0);
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &u1, NULL), -ENOENT);
 		KUNIT_EXPECT_EQ(test, netfence_builder_del(b, &c1c, NULL), 0);
@@ -2538,8 +2582,8 @@ static void identity_policy_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.uid_max, 1999);
 	netfence_policy_rule(pol, 3, &r);
 	KUNIT_EXPECT_EQ(test, r.id_flags, NETFENCE_RULE_ID_CGROUP);
-	KUNIT_EXPECT_EQ(test, r.cgroup_id, 42);
-	KUNIT_EXPECT_EQ(test, r.cgroup_level, 1);
+	KUNIT_EXPECT_EQ(test, r.anchor_id, 42);
+	KUNIT_EXPECT_EQ(test, r.anchor_level, 1);
 	KUNIT_EXPECT_EQ(test, r.port_min, 8080);
 	KUNIT_ASSERT_NOT_NULL(test, r.cgroup_path);
 	KUNIT_EXPECT_STREQ(test, r.cgroup_path, "/agent");
@@ -2609,12 +2653,8 @@ static void identity_match_uid_test(struct kunit *test)
 
 static void identity_match_cgroup_test(struct kunit *test)
 {
-	static const u64 agent[] = { 1, 10, 42 };	/* /system.slice/agent */
-	static const u64 child[] = { 1, 10, 42, 77 };	/* .../agent/worker */
-	static const u64 parent[] = { 1, 10 };		/* /system.slice */
-	static const u64 other[] = { 1, 10, 43 };	/* /system.slice/other */
 	struct netfence_rule rules[] = {
-		rule_cg(rule_any(0, 0, 65535, BOTH), "/system.slice/agent", 42, 2),
+		rule_cg(rule_any(0, 0, 65535, BOTH), "/system.slice/agent", 1, 0),
 		rule_cg(rule_uid(rule_any(IPPROTO_UDP, 0, 65535, OUT), 0, 0), "/", 1, 0),
 	};
 	struct netfence_policy *pol = mkpol(test, rules, ARRAY_SIZE(rules), 0);
@@ -2622,28 +2662,35 @@ static void identity_match_cgroup_test(struct kunit *test)
 	struct netfence_flow in_syn = flow6(IPPROTO_TCP, A_R6, 50000, A_L6, 22,
 					    NETFENCE_FLOW_SYN);
 	struct netfence_flow udp = flow4(IPPROTO_UDP, A_L4, 40000, A_R4, 53, 0);
-	struct fake_sid *sids = kunit_kcalloc(test, 6, sizeof(*sids), GFP_KERNEL);
+	struct fake_sid *sids = kunit_kcalloc(test, 8, sizeof(*sids), GFP_KERNEL);
 	struct fake_sid *s_agent = &sids[0], *s_child = &sids[1], *s_parent = &sids[2];
 	struct fake_sid *s_other = &sids[3], *s_nocg = &sids[4], *s_root = &sids[5];
+	struct fake_sid *s_again = &sids[6], *s_prefix = &sids[7];
 	int i_cg = pol_index(pol, &rules[0]), i_both = pol_index(pol, &rules[1]);
 
 	KUNIT_ASSERT_NOT_NULL(test, sids);
 	KUNIT_ASSERT_GE(test, i_cg, 0);
 	KUNIT_ASSERT_GE(test, i_both, 0);
-	fake_sid_init(s_agent, 5, agent, ARRAY_SIZE(agent));
-	fake_sid_init(s_child, 5, child, ARRAY_SIZE(child));
-	fake_sid_init(s_parent, 5, parent, ARRAY_SIZE(parent));
-	fake_sid_init(s_other, 5, other, ARRAY_SIZE(other));
+	fake_sid_init(s_agent, 5, "/system.slice/agent", 10);
+	fake_sid_init(s_child, 5, "/system.slice/agent/worker", 10);
+	fake_sid_init(s_parent, 5, "/system.slice", 10);
+	/* Ids are never reused: the verdict cache is keyed by them. */
+	fake_sid_init(s_other, 5, "/system.slice/other", 20);
 	fake_sid_init(s_nocg, 5, NULL, 0);
-	fake_sid_init(s_root, 0, other, ARRAY_SIZE(other));
+	fake_sid_init(s_root, 0, "/system.slice/other", 30);
+	/* The service restarted: its cgroup made again, with new ids. */
+	fake_sid_init(s_again, 5, "/system.slice/agent", 300);
+	fake_sid_init(s_prefix, 5, "/system.slice/agent2", 400);
 
 	/* The cgroup and its descendants, both directions (dir both). */
 	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_agent->sid, i_cg);
 	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_child->sid, i_cg);
 	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &s_child->sid, i_cg);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_again->sid, i_cg);
 	/* Not its parent, not a sibling, not a socket without cgroup. */
 	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_parent->sid, DROP);
 	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_other->sid, DROP);
+	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_prefix->sid, DROP);
 	EXPECT_SID(pol, in_syn, P_IN, CT_NONE, &s_other->sid, DROP);
 	EXPECT_SID(pol, syn, P_OUT, CT_NONE, &s_nocg->sid, DROP);
 	EXPECT_SID(pol, syn, P_FWD, CT_NONE, &s_agent->sid, DROP);
@@ -2656,22 +2703,178 @@ static void identity_match_cgroup_test(struct kunit *test)
 	netfence_policy_free(pol);
 }
 
+/* A cgroup namespace: the same names below another root do not match. */
+static void identity_match_cgroup_ns_test(struct kunit *test)
+{
+	struct netfence_rule rules[] = {
+		/* Given on the host: anchored at the root (id 1, level 0). */
+		rule_cg(rule_any(IPPROTO_TCP, 0, 65535, OUT), "/agent.slice/agent.service", 1, 0),
+		/* Given inside the container's cgroup namespace, rooted at /ctr (id 50). */
+		rule_cg(rule_any(IPPROTO_UDP, 0, 65535, OUT), "/agent.slice/agent.service", 50, 1),
+	};
+	struct netfence_policy *pol = mkpol(test, rules, ARRAY_SIZE(rules), 0);
+	struct netfence_flow tcp = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 443, NETFENCE_FLOW_SYN);
+	struct netfence_flow udp = flow4(IPPROTO_UDP, A_L4, 40000, A_R4, 53, 0);
+	struct fake_sid *sids = kunit_kcalloc(test, 3, sizeof(*sids), GFP_KERNEL);
+	struct fake_sid *s_host = &sids[0], *s_ctr = &sids[1], *s_other_ctr = &sids[2];
+	int i_host = pol_index(pol, &rules[0]), i_ctr = pol_index(pol, &rules[1]);
+
+	KUNIT_ASSERT_NOT_NULL(test, sids);
+	fake_sid_init(s_host, 0, "/agent.slice/agent.service", 10);
+	/* /ctr/agent.slice/agent.service, /ctr has id 50. */
+	fake_sid_init(s_ctr, 0, "/ctr/agent.slice/agent.service", 50);
+	/* Another container, /ctr2 (id 60), same names below it. */
+	fake_sid_init(s_other_ctr, 0, "/ctr2/agent.slice/agent.service", 60);
+
+	EXPECT_SID(pol, tcp, P_OUT, CT_NONE, &s_host->sid, i_host);
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_host->sid, DROP);
+	/* The container's cgroup does not inherit the host's rule... */
+	EXPECT_SID(pol, tcp, P_OUT, CT_NONE, &s_ctr->sid, DROP);
+	/* ...but matches the rule given in its own namespace. */
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_ctr->sid, i_ctr);
+	EXPECT_SID(pol, tcp, P_OUT, CT_NONE, &s_other_ctr->sid, DROP);
+	EXPECT_SID(pol, udp, P_OUT, CT_NONE, &s_other_ctr->sid, DROP);
+	netfence_policy_free(pol);
+}
+
+static void cgpath_normalize_test(struct kunit *test)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+		{ "/", "/" }, { "//", "/" }, { "a", "/a" }, { "/a/", "/a" },
+		{ "//a//b///", "/a/b" }, { "/agent.slice/agent.service", "/agent.slice/agent.service" },
+		{ "/a/.b/..c/...", "/a/.b/..c/..." },
+	};
+	static const char *const bad[] = { "", "/.", "/a/..", "./a", "/a/./b" };
+	struct netlink_ext_ack ext = {};
+	char *name = kunit_kzalloc(test, 300, GFP_KERNEL);
+	char out[300];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		KUNIT_EXPECT_EQ(test, netfence_cgpath_normalize(ok[i].in, out, sizeof(out), &ext), 0);
+		KUNIT_EXPECT_STREQ(test, out, ok[i].out);
+		KUNIT_EXPECT_TRUE(test, netfence_cgpath_canonical(out));
+		KUNIT_EXPECT_EQ(test, netfence_cgpath_canonical(ok[i].in),
+				!strcmp(ok[i].in, ok[i].out));
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, netfence_cgpath_normalize(bad[i], out, sizeof(out), &ext),
+				    -EINVAL, "%s", bad[i]);
+		KUNIT_EXPECT_FALSE(test, netfence_cgpath_canonical(bad[i]));
+	}
+	/* Components of 255 bytes at most (a kernfs name). */
+	name[0] = '/';
+	memset(name + 1, 'x', 255);
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_normalize(name, out, sizeof(out), &ext), 0);
+	KUNIT_EXPECT_TRUE(test, netfence_cgpath_canonical(name));
+	name[256] = 'x';
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_normalize(name, out, sizeof(out), &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "cgroup path component longer than 255 bytes");
+	KUNIT_EXPECT_FALSE(test, netfence_cgpath_canonical(name));
+	/* The output buffer is too small: refused, never overrun. */
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_normalize("/abc", out, 4, &ext), -EINVAL);
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_normalize("abc", out, 5, &ext), 0);
+	KUNIT_EXPECT_STREQ(test, out, "/abc");
+
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_depth("/"), 0);
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_depth("/a"), 1);
+	KUNIT_EXPECT_EQ(test, netfence_cgpath_depth("/a/b/c"), 3);
+}
+
+/* The verdict cache: keyed by the cgroup id, one computation per id. */
+static void cgpath_cache_test(struct kunit *test)
+{
+	struct netfence_cgset set = {};
+	struct fake_sid *f = kunit_kcalloc(test, 40, sizeof(*f), GFP_KERNEL);
+	unsigned int i, calls[2];
+	u64 m[5];
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_EQ(test, netfence_cgset_slot(&set, "/a", 1, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, netfence_cgset_slot(&set, "/a/b", 1, 0, NULL), 1);
+	KUNIT_EXPECT_EQ(test, netfence_cgset_slot(&set, "/a", 7, 1, NULL), 2);
+	KUNIT_EXPECT_EQ(test, netfence_cgset_slot(&set, "/a", 1, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, netfence_cgset_seal(&set), 0);
+
+	fake_sid_init(&f[0], 0, "/a/b/c", 100);
+	fake_sid_init(&f[1], 0, "/a", 200);
+	for (i = 2; i < 40; i++)
+		fake_sid_init(&f[i], 0, "/x/y", 1000 + 10 * i);
+	/*
+	 * Same CPU throughout, so that the second lookup sees the first (the
+	 * results are checked after, outside the atomic section).
+	 */
+	preempt_disable();
+	m[0] = netfence_cgset_mask(&set, &f[0].sid);
+	calls[0] = f[0].name_calls;
+	/* Cached: the names are not read again. */
+	m[1] = netfence_cgset_mask(&set, &f[0].sid);
+	calls[1] = f[0].name_calls;
+	m[2] = netfence_cgset_mask(&set, &f[1].sid);
+	/* Many other cgroups push the first out: computed again, same verdict. */
+	m[3] = 0;
+	for (i = 2; i < 40; i++)
+		m[3] |= netfence_cgset_mask(&set, &f[i].sid);
+	m[4] = netfence_cgset_mask(&set, &f[0].sid);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, m[0], BIT_ULL(0) | BIT_ULL(1));
+	KUNIT_EXPECT_GT(test, calls[0], 0);
+	KUNIT_EXPECT_EQ(test, m[1], m[0]);
+	KUNIT_EXPECT_EQ(test, calls[1], calls[0]);
+	KUNIT_EXPECT_EQ(test, m[2], BIT_ULL(0));
+	KUNIT_EXPECT_EQ(test, m[3], 0);
+	KUNIT_EXPECT_EQ(test, m[4], m[0]);
+	netfence_cgset_free(&set);
+}
+
+/* At most 64 distinct cgroup paths per policy: the commit says so. */
+static void cgpath_limit_test(struct kunit *test)
+{
+	struct netfence_builder *b = netfence_builder_alloc();
+	struct netlink_ext_ack ext = {};
+	struct netfence_policy *pol;
+	struct netfence_rule r;
+	char path[16];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/s%u", i);
+		r = rule_cg(rule_any(0, 0, 65535, OUT), path, 1, 0);
+		KUNIT_ASSERT_EQ(test, netfence_builder_add(b, &r, NULL), 0);
+		/* The same path with a uid as well: no new path. */
+		r = rule_uid(r, i, i);
+		KUNIT_ASSERT_EQ(test, netfence_builder_add(b, &r, NULL), 0);
+	}
+	pol = netfence_policy_build(b, 0, &ext);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pol));
+	netfence_policy_free(pol);
+	r = rule_cg(rule_any(0, 0, 65535, OUT), "/one-more", 1, 0);
+	KUNIT_ASSERT_EQ(test, netfence_builder_add(b, &r, NULL), 0);
+	pol = netfence_policy_build(b, 0, &ext);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pol), -E2BIG);
+	KUNIT_EXPECT_STREQ(test, ext._msg,
+			   "too many cgroup paths: a policy names at most 64 distinct cgroup paths");
+	netfence_builder_free(b);
+}
+
 static struct netfence_rule *identity_fields_rules(struct kunit *test)
 {
 	struct netfence_rule *r = kunit_kmalloc_array(test, 3, sizeof(*r), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r[0] = rule_cg(rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT), "/agent", 42, 1);
+	r[0] = rule_cg(rule4(A_R4, 32, IPPROTO_TCP, 443, 443, OUT), "/agent", 1, 0);
 	r[1] = rule_cg(rule6(a6(0x2001, 0xdb8, 0xbeef, 0, 0, 0, 0, 0), 48, IPPROTO_TCP,
-			     8080, 8080, IN), "/agent", 42, 1);
+			     8080, 8080, IN), "/agent", 1, 0);
 	r[2] = rule4(A_X4, 32, 0, 0, 65535, OUT);
 	return r;
 }
 
 static void identity_match_fields_test(struct kunit *test)
 {
-	static const u64 agent[] = { 1, 42 };
-	static const u64 other[] = { 1, 43 };
 	struct netfence_rule *rules = identity_fields_rules(test);
 	struct netfence_policy *pol = mkpol(test, rules, 3, 0);
 	struct netfence_flow ok = flow4(IPPROTO_TCP, A_L4, 40000, A_R4, 443, NETFENCE_FLOW_SYN);
@@ -2692,8 +2895,8 @@ static void identity_match_fields_test(struct kunit *test)
 	int ix = pol_index(pol, &rules[2]);
 
 	KUNIT_ASSERT_NOT_NULL(test, s_agent);
-	fake_sid_init(s_agent, 1000, agent, ARRAY_SIZE(agent));
-	fake_sid_init(s_other, 1000, other, ARRAY_SIZE(other));
+	fake_sid_init(s_agent, 1000, "/agent", 42);
+	fake_sid_init(s_other, 1000, "/other", 43);
 	KUNIT_EXPECT_EQ(test, ix, 0);
 
 	EXPECT_SID(pol, ok, P_OUT, CT_NONE, &s_agent->sid, i4);
@@ -2725,6 +2928,10 @@ static struct kunit_case identity_cases[] = {
 	KUNIT_CASE(identity_policy_test),
 	KUNIT_CASE(identity_match_uid_test),
 	KUNIT_CASE(identity_match_cgroup_test),
+	KUNIT_CASE(identity_match_cgroup_ns_test),
+	KUNIT_CASE(cgpath_normalize_test),
+	KUNIT_CASE(cgpath_cache_test),
+	KUNIT_CASE(cgpath_limit_test),
 	KUNIT_CASE(identity_match_fields_test),
 	{}
 };

@@ -3,9 +3,10 @@
 # Identity rules: "cgroup PATH" and "uid N[-M]" allow the traffic of the
 # local sockets of that identity, both directions, within the rule's
 # address, protocol and port; the remote never becomes reachable for other
-# processes. Forwarded packets never match them. A cgroup path is resolved
-# when the rule is added (unknown path: refused, policy unchanged); a
-# cgroup removed later matches nothing, even if recreated under that path.
+# processes. Forwarded packets never match them. A cgroup rule follows its
+# path: a path that does not exist yet is accepted, a cgroup removed and
+# created again under that path matches again (ops-agent-restart has the
+# service-restart and cgroup-namespace cases).
 # timeout: 1500
 . "$(dirname "$0")/lib.sh"
 nf_init
@@ -183,27 +184,38 @@ expect_fail "uid 2500: tcp 8080 (not in the rule)" asuid 2500 "$H" $PROBE tcp $R
 expect_fail "uid 3000: udp 5000 (outside the range)" \
 	asuid 3000 "$H" $PROBE udp $R4 5000 --expect-reply
 
-log "a cgroup path that does not exist: refused, policy unchanged"
+log "a cgroup path that is not valid: refused, policy unchanged"
 before=$(nf_rules "$H")
-expect_fail "allow add cgroup $CGNAME/nope" nf "$H" allow add cgroup "/$CGNAME/nope"
+expect_fail "allow add cgroup /$CGNAME/../x" nf "$H" allow add cgroup "/$CGNAME/../x"
 expect_match "the error names the cgroup problem" 'cgroup' "$(cat "$T/last.out")"
 expect_eq "policy unchanged" "$before" "$(nf_rules "$H")"
 expect_ok "cgroup a still allowed" incg a "$H" $PROBE tcp $R4 8080 --expect-echo
 
-log "a cgroup removed while a rule names it: matches nothing, show still fine"
+log "a cgroup path that does not exist yet: accepted, no id until it exists"
+expect_ok "allow add cgroup $CGNAME/nope" nf "$H" allow add cgroup "/$CGNAME/nope"
+expect_eq "show: no id for the absent cgroup" absent "$(rule_field "$H" "/$CGNAME/nope" cgroup_id)"
+
+log "a cgroup removed and created again under the rule's path: matches again"
 G=/$CGNAME/gone
 expect_ok "allow add cgroup gone" nf "$H" allow add cgroup "$G" proto tcp port 8081
 expect_ok "cgroup gone: tcp 8081" incg gone "$H" $PROBE tcp $R4 8081 --expect-echo
 gid=$(rule_field "$H" "$G" cgroup_id)
 rmdir "$CG/gone" || fail "rmdir $CG/gone"
 expect_ok "status after the cgroup is gone" nf_status "$H"
-expect_eq "show still lists the rule with its id" "$gid" "$(rule_field "$H" "$G" cgroup_id)"
+expect_eq "show lists the rule without an id" absent "$(rule_field "$H" "$G" cgroup_id)"
+expect_fail "root cgroup: tcp 8081 still dropped" incg - "$H" $PROBE tcp $R4 8081
 mkdir "$CG/gone"
-expect_fail "a new cgroup under the same path does not match" \
-	incg gone "$H" $PROBE tcp $R4 8081
-expect_ok "another commit keeps the rule of the removed cgroup" \
-	nf "$H" allow add 10.0.7.99
-expect_eq "rule of the removed cgroup still listed" "$gid" "$(rule_field "$H" "$G" cgroup_id)"
+expect_ok "a new cgroup under the same path matches" \
+	incg gone "$H" $PROBE tcp $R4 8081 --expect-echo
+gid2=$(rule_field "$H" "$G" cgroup_id)
+expect_match "show: the new cgroup's id" '^[0-9]+$' "$gid2"
+if [ "$gid2" != "$gid" ]; then
+	pass "the new cgroup has another id ($gid -> $gid2)"
+else
+	fail "the new cgroup has another id" "$gid = $gid2"
+fi
+expect_ok "another commit keeps the rule" nf "$H" allow add 10.0.7.99
+expect_eq "rule still listed with the new id" "$gid2" "$(rule_field "$H" "$G" cgroup_id)"
 
 log "forwarded traffic never matches an identity rule"
 expect_ok "allow add cgroup / (every local socket)" nf "$H" allow add cgroup /

@@ -104,9 +104,10 @@ expect_eq "the parser's message" "netfence: $T/bad.policy:3: bad port '70000' (0
 	"$(cat "$T/last.out")"
 expect_exit 2 "apply of the bad file: exit 2" nf "$H" apply "$T/bad.policy"
 # Parsed fine, refused by the kernel when the transaction adds it.
-printf 'isolate yes\ncgroup /no-such-%s.slice\n' "$$" >"$T/nocg.policy"
-expect_exit 1 "--check: the kernel refuses an absent cgroup" nf "$H" apply --check "$T/nocg.policy"
-expect_match "with the kernel's message" '^netfence: apply: .*cgroup' "$(cat "$T/last.out")"
+printf 'isolate yes\ncgroup /system.slice/../agent.slice\n' >"$T/nocg.policy"
+expect_exit 1 "--check: the kernel refuses a cgroup path with '..'" nf "$H" apply --check "$T/nocg.policy"
+expect_match "with the kernel's message" '^netfence: apply: .*cgroup path with a "\." or "\.\." component' \
+	"$(cat "$T/last.out")"
 expect_eq "generation unchanged after the refusals" "$g2" "$(gen)"
 expect_eq "rules unchanged after the refusals" "$rules2" "$(nf_rules "$H")"
 expect_eq "still isolated" true "$(nf_get "$H" .isolated)"

@@ -8,7 +8,8 @@
 #   isolated under a policy it did not ask for);
 # - netfence is loaded with isolate_on_load=1 and a valid boot_allow list:
 #   the initial namespace is isolated as the module loads, with its rules
-#   and the default toggles;
+#   and the default toggles; a cgroup rule of the list names a path that
+#   does not exist at load and matches once a cgroup is created there;
 # - an interface created and brought up afterwards is filtered from its
 #   first packet: allowed endpoints work, anything else is dropped;
 # - "netfence isolate --file" then restores the saved policy (what the
@@ -26,8 +27,15 @@ _boot_restore() {
 		rmmod netfence 2>/dev/null
 	fi
 	ip link del nfb0 2>/dev/null
+	rmdir "$BOOTCG/agent.service" "$BOOTCG" 2>/dev/null
 	nf_load_module >/dev/null
 }
+CGROOT=/sys/fs/cgroup
+if [ ! -f "$CGROOT/cgroup.controllers" ]; then
+	mkdir -p "$CGROOT"
+	mount -t cgroup2 none "$CGROOT" || skip "cannot mount cgroup2 on $CGROOT"
+fi
+BOOTCG=$CGROOT/nfboot$$.slice
 trap 'rc=$?; _boot_restore; (exit $rc); _cleanup' EXIT
 
 expect_ok "unload netfence (nothing isolated)" rmmod netfence
@@ -40,7 +48,7 @@ unload_if_loaded() {
 	rmmod netfence
 }
 good='10.0.76.2:tcp:7000'
-for bad in bogus-entry 10.0.76.0/16 10.0.76.2:tcp:99999; do
+for bad in bogus-entry 10.0.76.0/16 10.0.76.2:tcp:99999 uid=9-1 cgroup=/a/../b; do
 	mark=$(dmesg | wc -l)
 	expect_fail "insmod isolate_on_load=1 boot_allow=$good,$bad fails" \
 		insmod "$NF_KO" isolate_on_load=1 "boot_allow=$good,$bad"
@@ -56,21 +64,24 @@ unload_if_loaded
 
 log "a valid boot_allow list: isolated as the module loads"
 allow='10.0.76.2:tcp:7000,10.0.76.2:tcp:2222:in,[fd00:76::2]:tcp:7000'
+allow+=",10.0.76.2:tcp:7001:cgroup=/nfboot$$.slice//agent.service"
 mark=$(dmesg | wc -l)
 expect_ok "load with isolate_on_load=1 boot_allow=..." \
 	insmod "$NF_KO" isolate_on_load=1 "boot_allow=$allow"
 msgs=$(dmesg | tail -n +$((mark + 1)) | grep 'netfence:')
 log "kernel log: $(tr '\n' '|' <<<"$msgs")"
-expect_match "isolated at load, 3 rules" 'isolate_on_load: initial namespace isolated with 3 rules' "$msgs"
+expect_match "isolated at load, 4 rules" 'isolate_on_load: initial namespace isolated with 4 rules' "$msgs"
 st=$("$NF" -j status)
 expect_eq "initial namespace isolated" true "$("$PROBE" json .isolated <<<"$st")"
-expect_eq "3 rules" 3 "$("$PROBE" json .rules <<<"$st")"
+expect_eq "4 rules" 4 "$("$PROBE" json .rules <<<"$st")"
 expect_eq "default toggles on (nd)" true "$("$PROBE" json .flags.nd <<<"$st")"
 expect_eq "default toggles on (dhcp4)" true "$("$PROBE" json .flags.dhcp4 <<<"$st")"
 log "rules: $("$NF" allow list | tr '\n' '|')"
 expect_match "rule: tcp 7000 out" '10\.0\.76\.2 proto tcp port 7000' "$("$NF" allow list)"
 expect_match "rule: tcp 2222 in" '10\.0\.76\.2 proto tcp port 2222 dir in' "$("$NF" allow list)"
 expect_match "rule: IPv6 tcp 7000" 'fd00:76::2 proto tcp port 7000' "$("$NF" allow list)"
+expect_match "rule: cgroup tcp 7001 (canonical path)" \
+	"10\.0\.76\.2 proto tcp port 7001 cgroup /nfboot$$\.slice/agent\.service" "$("$NF" allow list)"
 expect_fail "rmmod refused while isolated" rmmod netfence
 
 log "an interface brought up after isolation is filtered from its first packet"
@@ -98,6 +109,13 @@ expect_ok "boot rule: host reaches peer tcp 7000" $PROBE tcp 10.0.76.2 7000
 expect_ok "boot rule: host reaches peer tcp 7000 over IPv6" $PROBE tcp fd00:76::2 7000
 expect_ok "boot rule (dir in): peer reaches host tcp 2222" tcp "$P" 10.0.76.1 2222
 expect_fail "peer cannot reach host tcp 2222 over IPv6 (no such rule)" tcp "$P" fd00:76::1 2222
+mkdir -p "$BOOTCG/agent.service" || die "mkdir $BOOTCG/agent.service"
+n=$(hits p7001)
+expect_ok "boot cgroup rule: its cgroup, created after the load, reaches peer tcp 7001" \
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$BOOTCG/agent.service" \
+	$PROBE tcp 10.0.76.2 7001
+expect_eq "peer's 7001 server saw the cgroup's connection" $((n + 1)) "$(hits p7001)"
+expect_fail "root cgroup: tcp 7001 still dropped" $PROBE tcp 10.0.76.2 7001
 
 log "the saved policy restored by netfence isolate --file"
 printf '# restored at boot\n10.0.76.2 proto tcp port 7001\n' >"$T/policy"

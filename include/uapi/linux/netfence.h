@@ -224,13 +224,31 @@
  *	uid: the socket's owner (the uid that created it) in the user namespace
  *	that owns the network namespace; an owner not mapped there matches no
  *	uid rule. cgroup (NETFENCE_FEAT_CGROUP): the cgroup the socket was
- *	created in. The path is relative to the cgroup2 root of the sender's
- *	cgroup namespace and resolved when the rule is added (TXN_ADD, TXN_DEL:
- *	-ENOENT with extack if it does not exist, nothing changes); the rule
- *	keeps the cgroup's id (dumped as NETFENCE_RULE_A_CGROUP_ID with the path
- *	as given). A cgroup removed later matches nothing, even if a new cgroup
- *	is created under the same path (ids are never reused); the rule stays
- *	and survives commits that start from the policy (NETFENCE_TXN_F_APPEND).
+ *	created in. The rule follows a path, not a cgroup: the path is
+ *	anchored at the root of the cgroup namespace of the task that sends
+ *	TXN_ADD (or TXN_DEL), and a socket matches when its cgroup is, at the
+ *	time of the packet, at that path below that root, or below it. So a
+ *	cgroup removed and created again (a service restarted by systemd gets
+ *	a new cgroup id) matches again without a new commit, and a path that
+ *	does not exist yet is accepted and matches from the moment a cgroup is
+ *	created there. A cgroup namespace rooted elsewhere (a container) has
+ *	another anchor: the same names created inside it do not match the
+ *	rule, and a rule given from inside it covers its own subtree only; if
+ *	the anchor cgroup is removed, the rule matches nothing any more.
+ *	The path is given its canonical form "/NAME/NAME..." (repeated and
+ *	trailing "/" dropped, a relative path taken from the root; "/" is the
+ *	anchor itself); a component "." or "..", or one longer than 255 bytes,
+ *	is refused with -EINVAL and extack. Rules compare by anchor and
+ *	canonical path. The verdict for a socket's cgroup is computed once, by
+ *	comparing the names of its ancestors, and cached per CPU by cgroup id
+ *	(cgroup ids are never reused, cgroup v2 directories never renamed); a
+ *	commit starts with an empty cache. A policy names at most
+ *	NETFENCE_MAX_CGROUP_PATHS distinct (anchor, path) pairs: TXN_COMMIT
+ *	refuses more with -E2BIG and extack (the transaction stays open).
+ *	Dumps report the canonical path (NETFENCE_RULE_A_CGROUP) and, only when
+ *	the dumping task's cgroup namespace root is the rule's anchor and a
+ *	cgroup exists at the path now, that cgroup's id
+ *	(NETFENCE_RULE_A_CGROUP_ID); the attribute is absent otherwise.
  *
  * Events (multicast group "events", in the namespace they concern)
  * -----------------------------------------------------------------
@@ -341,6 +359,8 @@
  * namespace other than the initial one (see "Limits" above).
  */
 #define NETFENCE_MAX_RULES_USERNS	(1U << 16)
+/* Distinct cgroup paths (with their anchors) in one policy. */
+#define NETFENCE_MAX_CGROUP_PATHS	64
 /* Open transactions in one namespace, all sockets together. */
 #define NETFENCE_MAX_TXNS	16
 
@@ -490,7 +510,7 @@ enum netfence_rule_attr {
 	NETFENCE_RULE_A_UID_MIN,	/* u32: owner uid range of the local socket */
 	NETFENCE_RULE_A_UID_MAX,	/* u32: defaults to UID_MIN */
 	NETFENCE_RULE_A_CGROUP,		/* string: cgroup v2 path of the local socket */
-	NETFENCE_RULE_A_CGROUP_ID,	/* u64, dump only: the cgroup's id at commit */
+	NETFENCE_RULE_A_CGROUP_ID,	/* u64, dump only: id of the cgroup at the path now */
 
 	__NETFENCE_RULE_A_MAX
 };
