@@ -13,7 +13,7 @@
 
 static const char apply_usage[] =
 	"Usage: netfence apply FILE [--check] [--diff] [--key-file KEYFILE]\n"
-	"                      [--comment TEXT]\n"
+	"                      [--comment TEXT] [--force]\n"
 	"\n"
 	"Make the namespace exactly what the policy file FILE ('-': stdin)\n"
 	"says: isolated or released (isolate yes|no), its deadline (timeout\n"
@@ -25,20 +25,33 @@ static const char apply_usage[] =
 	"  --diff            print the lines removed (- ) and added (+ )\n"
 	"  --key-file FILE   the release key, while one is set (as release)\n"
 	"  --comment TEXT    why, kept with who and when (netfence status)\n"
+	"  --force           even if that cuts this SSH session (without it,\n"
+	"                    only with a timeout line)\n"
 	"  -j, --json        the change as JSON\n";
 
-enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE, OPT_COMMENT };
+enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE, OPT_COMMENT, OPT_FORCE };
 
-/* SSH lock-out warning for the rules about to be in force. */
-static void warn_lockout(const struct policy_spec *spec, uint32_t flags)
+/*
+ * Lock-out guard for the state about to be in force: refused (EXIT_USAGE)
+ * when it cuts the caller's SSH session with no deadline to undo it and
+ * no --force; -1 to go on.
+ */
+static int lockout_guard(const struct policy_state *cur, const struct policy_spec *spec,
+			 const struct policy_diff *d, bool force)
 {
 	const char *ssh = getenv("SSH_CONNECTION");
 	char msg[NF_ERR_LEN];
+	bool deadline;
 
-	if (!ssh || !*ssh || (flags & NETFENCE_POLICY_F_AUDIT))
-		return;
-	if (ssh_session_cut(ssh, spec->rules.v, spec->rules.n, msg, sizeof(msg)))
-		fprintf(stderr, "netfence: %s\n", msg);
+	if (!ssh || !*ssh || (d->flags & NETFENCE_POLICY_F_AUDIT))
+		return -1;
+	if (!d->isolate_to && !(cur->isolated && !d->isolate_from && d->policy_changed))
+		return -1;
+	if (!ssh_session_cut(ssh, spec->rules.v, spec->rules.n, msg, sizeof(msg)))
+		return -1;
+	deadline = d->timeout_op == DIFF_TIMEOUT_SET ? d->timeout > 0 :
+		   d->timeout_op == DIFF_TIMEOUT_KEEP && cur->isolated && cur->has_deadline;
+	return ssh_lockout_verdict("apply", msg, deadline, force);
 }
 
 /* Puts the change d in force. Returns an exit code, errors printed. */
@@ -68,7 +81,6 @@ static int apply_change(struct nf_sock *s, const struct policy_spec *spec,
 		g.timeout = d->timeout_op == DIFF_TIMEOUT_SET ? d->timeout : 0;
 	}
 	if (d->isolate_to) {
-		warn_lockout(spec, d->flags);
 		if (d->policy_changed) {
 			/* The new policy and the isolation in one step. */
 			t.commit_flags = NETFENCE_COMMIT_F_ISOLATE;
@@ -104,6 +116,7 @@ int cmd_apply(int argc, char **argv)
 		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 };
@@ -114,7 +127,7 @@ int cmd_apply(int argc, char **argv)
 	struct nf_status st;
 	struct nf_key key;
 	const char *path, *key_path = NULL, *comment = NULL;
-	bool check = false, diff = false;
+	bool check = false, diff = false, force = false;
 	char err[NF_ERR_LEN], sum[256];
 	int c, rc;
 
@@ -138,6 +151,9 @@ int cmd_apply(int argc, char **argv)
 			if (key_path)
 				return usage_error("--key-file given twice");
 			key_path = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
 			break;
 		case OPT_COMMENT:
 			if (comment)
@@ -191,6 +207,9 @@ int cmd_apply(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	rc = lockout_guard(&cur, &spec, &d, force);
+	if (rc >= 0)
+		goto out;
 	if (d.changed) {
 		rc = apply_change(&s, &spec, &d, &key, comment, check);
 		if (rc)

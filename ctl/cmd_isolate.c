@@ -46,6 +46,8 @@ static const char isolate_usage[] =
 	"      --key-file FILE   release key: from now on, release and policy\n"
 	"                        changes need this file's content ('-': stdin)\n"
 	"      --comment TEXT    why, kept with who and when (netfence status)\n"
+	"      --force           isolate even if that cuts this SSH session\n"
+	"                        (without it, only with a --timeout)\n"
 	"\n"
 	"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
 	"             [uid N[-M]] [cgroup PATH]\n"
@@ -84,6 +86,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_KEY_FILE,
 	OPT_COMMENT,
+	OPT_FORCE,
 };
 
 const char *renew_hint(void)
@@ -187,8 +190,14 @@ int policy_from_file(const char *path, struct policy_spec *p)
  * for the SSH session this command runs in: responders lock themselves
  * out of remote hosts that way. Returns an exit code.
  */
-static int warn_ssh_lockout(struct nf_sock *s, bool with_policy, bool keep,
-			    struct policy_spec *spec)
+/*
+ * Refuses (EXIT_USAGE) a policy that cuts the caller's SSH session, unless
+ * a deadline undoes it (given now, or one already running that this
+ * command keeps) or --force; -1 to go on, or an exit code.
+ */
+static int ssh_lockout_guard(struct nf_sock *s, bool with_policy, bool keep,
+			     struct policy_spec *spec, const struct nf_guard *g,
+			     bool force)
 {
 	const char *ssh = getenv("SSH_CONNECTION");
 	struct rule_vec cur = { 0 };
@@ -198,14 +207,14 @@ static int warn_ssh_lockout(struct nf_sock *s, bool with_policy, bool keep,
 	int rc;
 
 	if (!ssh || !*ssh)
-		return EXIT_OK;
+		return -1;
 	rc = nf_get_status(s, &st);
 	if (rc)
 		return nf_report(s, "isolate", rc);
 	flags = with_policy ? policy_spec_flags(spec, keep ? st.flags :
 						NETFENCE_POLICY_F_DEFAULT) : st.flags;
 	if (flags & NETFENCE_POLICY_F_AUDIT)
-		return EXIT_OK;
+		return -1;
 	if (!with_policy || keep) {
 		rc = nf_get_rules(s, &cur);
 		if (rc) {
@@ -220,10 +229,13 @@ static int warn_ssh_lockout(struct nf_sock *s, bool with_policy, bool keep,
 			return EXIT_FAIL;
 		}
 	}
+	rc = -1;
 	if (ssh_session_cut(ssh, cur.v, cur.n, msg, sizeof(msg)))
-		fprintf(stderr, "netfence: %s\n", msg);
+		rc = ssh_lockout_verdict("isolate", msg,
+					 g->has_timeout ? g->timeout > 0 :
+					 st.isolated && st.has_timeout_left, force);
 	rule_vec_free(&cur);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_isolate(int argc, char **argv)
@@ -248,13 +260,14 @@ int cmd_isolate(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 }, cli_types = { 0 };
 	struct nf_sock s = { 0 };
 	struct nf_key key;
 	struct nf_guard guard = { .key = &key };
-	bool with_policy = false, keep = false, cli_rate = false;
+	bool with_policy = false, keep = false, cli_rate = false, force = false;
 	const char *file = NULL, *key_path = NULL;
 	uint32_t cli_set = 0, cli_clear = 0, rate = 0;
 	char err[NF_ERR_LEN];
@@ -264,7 +277,8 @@ int cmd_isolate(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+:hjf:a:", opts, NULL)) != -1) {
 		if (c != 'h' && c != 'j' && c != '?' && c != ':' &&
-		    c != OPT_TIMEOUT && c != OPT_KEY_FILE && c != OPT_COMMENT)
+		    c != OPT_TIMEOUT && c != OPT_KEY_FILE && c != OPT_COMMENT &&
+		    c != OPT_FORCE)
 			with_policy = true;
 		switch (c) {
 		case 'h':
@@ -358,6 +372,9 @@ int cmd_isolate(int argc, char **argv)
 			if (rc)
 				goto out;
 			break;
+		case OPT_FORCE:
+			force = true;
+			break;
 		default:
 			rc = cmd_option_error(c, argv);
 			goto out;
@@ -411,9 +428,10 @@ int cmd_isolate(int argc, char **argv)
 	rc = nf_open(&s);
 	if (rc)
 		goto out;
-	rc = warn_ssh_lockout(&s, with_policy, keep, &spec);
-	if (rc)
+	rc = ssh_lockout_guard(&s, with_policy, keep, &spec, &guard, force);
+	if (rc >= 0)
 		goto out;
+	rc = EXIT_OK;
 	if (!with_policy) {
 		rc = nf_guarded(&s, NETFENCE_CMD_ISOLATE, &guard);
 		rc = rc ? nf_report(&s, "isolate", rc) : EXIT_OK;

@@ -63,6 +63,18 @@ static void usage(FILE *f)
 		"4 kernel module not loaded, 5 apply changed something. See netfence(8).\n");
 }
 
+int ssh_lockout_verdict(const char *what, const char *msg, bool deadline, bool force)
+{
+	if (deadline || force) {
+		fprintf(stderr, "netfence: warning: %s\n", msg);
+		return -1;
+	}
+	fprintf(stderr,
+		"netfence: %s: %s; or give --timeout DUR (released by itself unless renewed), or --force\n",
+		what, msg);
+	return EXIT_USAGE;
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;

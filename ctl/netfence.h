@@ -38,6 +38,13 @@ struct policy_spec;
 /* Reads a policy file ('-': stdin); errors printed. Returns an exit code. */
 int policy_from_file(const char *path, struct policy_spec *p);
 
+/*
+ * Lock-out guard: msg says the caller's SSH session would be cut. With a
+ * deadline (commit-confirmed) or --force it is a warning and the command
+ * goes on (-1); otherwise the command is refused: EXIT_USAGE.
+ */
+int ssh_lockout_verdict(const char *what, const char *msg, bool deadline, bool force);
+
 struct nf_key;
 /* Reads --key-file's argument; errors printed. Returns an exit code. */
 int key_from_file(const char *path, struct nf_key *key);

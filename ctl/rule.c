@@ -1112,7 +1112,7 @@ int ssh_session_cut(const char *ssh_connection, const struct nf_rule *rules,
 		if (rule_allows_tcp_in(&rules[i], family, addr, (uint16_t)sport))
 			return 0;
 	snprintf(msg, len,
-		 "warning: no rule lets this SSH session in (%s to tcp port %u): it will be cut off; "
+		 "no rule lets this SSH session in (%s to tcp port %u): it would be cut off; "
 		 "allow it with '%s proto tcp port %u dir in'",
 		 client, sport, client, sport);
 	return 1;

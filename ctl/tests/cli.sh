@@ -63,7 +63,7 @@ cases_usage=(
 "2|netfence: unexpected argument 'b'|save a b"
 "2|netfence: missing FILE|apply"
 "2|netfence: unexpected argument 'b'|apply a b"
-"2|netfence: unknown option '--force'|apply --force a"
+"2|netfence: unknown option '--forse'|apply --forse a"
 "2|$TMP/bad.policy:4: bad port '70000' (0-65535)|apply --check $TMP/bad.policy"
 "2|netfence: FILE - and --key-file - cannot both read stdin|apply - --key-file -"
 "2|stdin:1: expected 'isolate yes' or 'isolate no'|apply - <<<'isolate perhaps'"

@@ -1082,8 +1082,8 @@ static void test_ssh_lockout(void)
 		if (cut != ssh_cases[i].cut)
 			failf("case %zu (%s / %s): cut=%d", i, ssh_cases[i].ssh,
 			      ssh_cases[i].rules, cut);
-		if (i == 3 && strcmp(msg, "warning: no rule lets this SSH session in "
-				     "(198.51.100.7 to tcp port 22): it will be cut off; allow it "
+		if (i == 3 && strcmp(msg, "no rule lets this SSH session in "
+				     "(198.51.100.7 to tcp port 22): it would be cut off; allow it "
 				     "with '198.51.100.7 proto tcp port 22 dir in'"))
 			failf("message '%s'", msg);
 		rule_vec_free(&rv);
