@@ -24,9 +24,15 @@ bool netfence_ct_enable(struct net *net)
 	void (*put)(struct net *net, u8 nfproto);
 	int err;
 
-	if (IS_MODULE(CONFIG_NF_CONNTRACK))
-		request_module("nf_conntrack");
+	/*
+	 * A commit may switch to stateful mode while pn->lock is held:
+	 * spawn modprobe only when nf_conntrack is not loaded yet.
+	 */
 	get = symbol_get(nf_ct_netns_get);
+	if (!get && IS_MODULE(CONFIG_NF_CONNTRACK)) {
+		request_module("nf_conntrack");
+		get = symbol_get(nf_ct_netns_get);
+	}
 	if (!get)
 		return false;
 	put = symbol_get(nf_ct_netns_put);
