@@ -130,13 +130,13 @@ expect_fail "rmmod refused while a namespace of the initial user namespace is is
 expect_ok "release root's namespace" nf "$H" release
 expect_eq "the user namespace's namespace is still isolated" true \
 	"$(uns "$NF" -j status | "$PROBE" json .isolated)"
-dmesg_n=$(dmesg | wc -l)
+dmesg_n=$(dmesg_mark)
 expect_ok "rmmod succeeds with only the user namespace's namespace isolated" rmmod netfence
 expect_fail "netfence is gone" nf_module_loaded
 wait_for 10 grep -q '"released"' "$TP/monitor.log"
 expect_match "uns: released event, reason module-unload" \
 	'"event":"released","reason":"module-unload"' "$(cat "$TP/monitor.log")"
-msgs=$(dmesg | tail -n +"$((dmesg_n + 1))" | grep 'netfence:')
+msgs=$(dmesg_since "$dmesg_n" | grep 'netfence:')
 log "kernel log: $(tr '\n' '|' <<<"$msgs")"
 expect_match "kernel log says why" 'module unloading: released a namespace of a user namespace' \
 	"$msgs"

@@ -395,6 +395,20 @@ _hits_above() {
 	[ "$(hits "$1")" -gt "$2" ]
 }
 
+# dmesg_mark: writes a unique line to the kernel log and prints it, for
+# dmesg_since. A line count would stop growing once the ring buffer is
+# full (every isolation and commit logs a line).
+dmesg_mark() {
+	local tag="netfence-test-mark-$$-$RANDOM$RANDOM"
+	echo "$tag" >/dev/kmsg
+	echo "$tag"
+}
+
+# dmesg_since TAG: the kernel log lines after the mark TAG.
+dmesg_since() {
+	dmesg | sed -n "/$1/,\$p" | tail -n +2
+}
+
 # _isolated_is N: the global count of isolated namespaces is N.
 _isolated_is() {
 	[ "$(nf_global_isolated)" = "$1" ]

@@ -16,8 +16,6 @@ veth "$A" eth0 "$B" eth0
 addr "$A" eth0 10.0.81.1/24
 addr "$B" eth0 10.0.81.2/24
 
-# dmesg_since N: kernel log lines after the first N.
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
 get() { "$PROBE" json "$1" <<<"$st"; }
 
 log "status before any change: no record"
@@ -26,7 +24,7 @@ expect_eq "isolated_by is null" null "$(get .isolated_by)"
 expect_eq "last_change is null" null "$(get .last_change)"
 
 log "isolate --comment: who, when, why"
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 t0=$(date +%s)
 # The shell's pid is the tool's pid (exec); a login uid is set where the
 # kernel has audit support.
@@ -91,7 +89,7 @@ expect_eq "versions.module: the loaded module's" "$(cat /sys/module/netfence/ver
 expect_eq "versions.protocol" 1 "$(get .versions.protocol)"
 expect_eq "... with its comment" "hold 5 min" "$(get .last_change.comment)"
 expect_eq "still isolated by the first isolation" "$iso_ns" "$(get .isolated_by.time_ns)"
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 expect_ok "renew --comment 'analyst still working'" nf "$A" renew --comment 'analyst still working'
 st=$(nf_status "$A")
 expect_eq "last_change.action renew" renew "$(get .last_change.action)"
@@ -121,7 +119,7 @@ expect_eq "still isolated after the malformed requests" true "$(get .isolated)"
 expect_eq "the isolation record survived them" "$iso_ns" "$(get .isolated_by.time_ns)"
 
 log "release --comment"
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 expect_ok "release --comment 'contained, reimaged'" nf "$A" release --comment 'contained, reimaged'
 st=$(nf_status "$A")
 expect_eq "released: no isolation record" null "$(get .isolated_by)"
@@ -134,7 +132,7 @@ expect_match "release is logged" 'netns [0-9]+: released by uid 0 .*: "contained
 expect_ok "released: beta reachable" ping4 "$A" 10.0.81.2
 
 log "the deadline: the kernel's own change"
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 expect_ok "isolate --timeout 3s" nf "$A" isolate --timeout 3s --comment 'short hold'
 wait_for 30 nf_released "$A"
 st=$(nf_status "$A")

@@ -49,11 +49,11 @@ unload_if_loaded() {
 }
 good='10.0.76.2:tcp:7000'
 for bad in bogus-entry 10.0.76.0/16 10.0.76.2:tcp:99999 uid=9-1 cgroup=/a/../b; do
-	mark=$(dmesg | wc -l)
+	mark=$(dmesg_mark)
 	expect_fail "insmod isolate_on_load=1 boot_allow=$good,$bad fails" \
 		insmod "$NF_KO" isolate_on_load=1 "boot_allow=$good,$bad"
 	expect_fail "$bad: netfence is not loaded" nf_module_loaded
-	msgs=$(dmesg | tail -n +$((mark + 1)) | grep 'netfence:')
+	msgs=$(dmesg_since "$mark" | grep 'netfence:')
 	log "kernel log: $(tr '\n' '|' <<<"$msgs")"
 	expect_match "$bad: the reason is logged" "boot_allow: invalid rule \"$bad\"" "$msgs"
 	unload_if_loaded
@@ -65,10 +65,10 @@ unload_if_loaded
 log "a valid boot_allow list: isolated as the module loads"
 allow='10.0.76.2:tcp:7000,10.0.76.2:tcp:2222:in,[fd00:76::2]:tcp:7000'
 allow+=",10.0.76.2:tcp:7001:cgroup=/nfboot$$.slice//agent.service"
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 expect_ok "load with isolate_on_load=1 boot_allow=..." \
 	insmod "$NF_KO" isolate_on_load=1 "boot_allow=$allow"
-msgs=$(dmesg | tail -n +$((mark + 1)) | grep 'netfence:')
+msgs=$(dmesg_since "$mark" | grep 'netfence:')
 log "kernel log: $(tr '\n' '|' <<<"$msgs")"
 expect_match "isolated at load, 4 rules" 'isolate_on_load: initial namespace isolated with 4 rules' "$msgs"
 st=$("$NF" -j status)

@@ -125,12 +125,10 @@ kill "$mon3_pid" 2>/dev/null
 expect_eq "no drop event at rate 0" 0 "$(evcount "$T/mon3.log" 5003)"
 
 log "log line: the kernel log is the host's"
-# dmesg_since MARK: kernel log lines after the first MARK lines.
-dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
 all_netns=$(sysctl -n net.netfilter.nf_log_all_netns)
 sysctl -qw net.netfilter.nf_log_all_netns=0
 expect_ok "isolate --log" nf "$H" isolate --log --event-rate 10
-mark=$(dmesg | wc -l)
+mark=$(dmesg_mark)
 before=$(nf_counter "$H" ipv4 local_out dropped_packets)
 tcpc "$H" 10.0.73.2 81 1 >/dev/null
 sleep 0.5
