@@ -29,7 +29,8 @@ kts() { dmesg | grep -E -- "$1" | tail -n1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p
 # within LO HI X: LO <= X <= HI (decimals).
 within() { awk -v l="$1" -v h="$2" -v x="$3" 'BEGIN { exit !(x >= l && x <= h) }'; }
 diff_s() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
-deadline_lines() { dmesg | grep -c 'isolation deadline passed'; }
+# deadline_lines: deadline releases logged since the mark dl_mark.
+deadline_lines() { dmesg_since "$dl_mark" | grep -c 'isolation deadline passed'; }
 
 log "deadline in status; renew moves it; --timeout 0 removes it"
 expect_ok "isolate --timeout 120s" nf "$A" isolate --timeout 120s
@@ -54,6 +55,7 @@ expect_ok "release" nf "$A" release
 expect_fail "renew after release fails" nf "$A" renew
 
 log "renew postpones a deadline that would have passed"
+dl_mark=$(dmesg_mark)
 n0=$(deadline_lines)
 kmark "isolate-8s"
 expect_ok "isolate --timeout 8s" nf "$A" isolate --timeout 8s
