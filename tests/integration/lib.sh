@@ -275,9 +275,10 @@ _cleanup() {
 	for ns in "${_NSES[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	# Namespaces die asynchronously; their isolation must go with them.
+	# Namespaces die asynchronously (under emulation, dozens of them take
+	# over a minute); their isolation must go with them.
 	if [ -n "$_BASE_ISOLATED" ] && nf_module_loaded; then
-		if ! wait_for 60 _isolated_is "$_BASE_ISOLATED"; then
+		if ! wait_for 180 _isolated_is "$_BASE_ISOLATED"; then
 			left=$(nf_global_isolated)
 			echo "not ok - cleanup: isolated namespaces back to $_BASE_ISOLATED after deleting ours"
 			echo "#   got: $left"
