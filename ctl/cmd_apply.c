@@ -156,11 +156,9 @@ int cmd_apply(int argc, char **argv)
 			force = true;
 			break;
 		case OPT_COMMENT:
-			if (comment)
-				return usage_error("--comment given twice");
-			if (comment_check(optarg, err, sizeof(err)))
-				return usage_error("%s", err);
-			comment = optarg;
+			rc = comment_option(optarg, &comment);
+			if (rc)
+				return rc;
 			break;
 		default:
 			return cmd_option_error(c, argv);

@@ -147,18 +147,6 @@ static int duration_arg(const char *arg, struct nf_guard *g)
 	return EXIT_OK;
 }
 
-static int comment_arg(const char *arg, struct nf_guard *g)
-{
-	char err[NF_ERR_LEN];
-
-	if (g->comment)
-		return usage_error("--comment given twice");
-	if (comment_check(arg, err, sizeof(err)))
-		return usage_error("%s", err);
-	g->comment = arg;
-	return EXIT_OK;
-}
-
 static int read_policy_file(const char *path, struct policy_spec *p)
 {
 	char err[NF_ERR_LEN];
@@ -368,7 +356,7 @@ int cmd_isolate(int argc, char **argv)
 			key_path = optarg;
 			break;
 		case OPT_COMMENT:
-			rc = comment_arg(optarg, &guard);
+			rc = comment_option(optarg, &guard.comment);
 			if (rc)
 				goto out;
 			break;
@@ -517,7 +505,7 @@ static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
 				return usage_error("renew needs a duration of at least 1s");
 			break;
 		case OPT_COMMENT:
-			rc = comment_arg(optarg, g);
+			rc = comment_option(optarg, &g->comment);
 			if (rc)
 				return rc;
 			break;

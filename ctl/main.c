@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "netfence.h"
+#include "rule.h"
 
 struct global_opts g_opts;
 const char *prog_cmd = "netfence";
@@ -61,6 +62,18 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 ok, 1 failed, 2 usage error, 3 permission denied,\n"
 		"4 kernel module not loaded, 5 apply changed something. See netfence(8).\n");
+}
+
+int comment_option(const char *arg, const char **comment)
+{
+	char err[NF_ERR_LEN];
+
+	if (*comment)
+		return usage_error("--comment given twice");
+	if (comment_check(arg, err, sizeof(err)))
+		return usage_error("%s", err);
+	*comment = arg;
+	return EXIT_OK;
 }
 
 int ssh_lockout_verdict(const char *what, const char *msg, bool deadline, bool force)

@@ -45,6 +45,9 @@ int policy_from_file(const char *path, struct policy_spec *p);
  */
 int ssh_lockout_verdict(const char *what, const char *msg, bool deadline, bool force);
 
+/* Takes --comment's argument into *comment once; usage error otherwise. */
+int comment_option(const char *arg, const char **comment);
+
 struct nf_key;
 /* Reads --key-file's argument; errors printed. Returns an exit code. */
 int key_from_file(const char *path, struct nf_key *key);
