@@ -145,6 +145,9 @@ static int netfence_validate_key(const struct nlattr *attr,
 	[NETFENCE_A_KEY] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, netfence_validate_key, \
 						  NETFENCE_KEY_MAX)
 
+#define NETFENCE_KEY_DIGEST_POLICY \
+	[NETFENCE_A_KEY_DIGEST] = NLA_POLICY_EXACT_LEN(NETFENCE_KEY_DIGEST_LEN)
+
 /* Checked for control characters by netfence_audit_comment_check(). */
 #define NETFENCE_COMMENT_POLICY \
 	[NETFENCE_A_COMMENT] = { .type = NLA_NUL_STRING, .len = NETFENCE_COMMENT_MAX - 1 }
@@ -182,6 +185,7 @@ static const struct nla_policy netfence_txn_commit_policy[NETFENCE_A_MAX + 1] = 
 	[NETFENCE_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_COMMIT_F_ALL),
 	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
 	NETFENCE_KEY_POLICY,
+	NETFENCE_KEY_DIGEST_POLICY,
 	NETFENCE_COMMENT_POLICY,
 };
 
@@ -190,6 +194,7 @@ static const struct nla_policy netfence_isolate_policy[NETFENCE_A_MAX + 1] = {
 	[NETFENCE_A_ISOLATE_FLAGS] = NLA_POLICY_MASK(NLA_U32, __NETFENCE_ISOLATE_F_ALL),
 	[NETFENCE_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netfence_timeout_range),
 	NETFENCE_KEY_POLICY,
+	NETFENCE_KEY_DIGEST_POLICY,
 	NETFENCE_COMMENT_POLICY,
 };
 
@@ -206,6 +211,20 @@ static int netfence_check_proto(struct nlattr **attrs,
 		return -EPROTONOSUPPORT;
 	}
 	return 0;
+}
+
+/*
+ * NETFENCE_A_KEY_DIGEST sets a key: it may come with NETFENCE_A_KEY only
+ * to prove the key it replaces (pn->lock held).
+ */
+static int netfence_key_digest_check(struct netfence_net *pn, struct nlattr **attrs,
+				     struct netlink_ext_ack *extack)
+{
+	if (!attrs[NETFENCE_A_KEY_DIGEST] || !attrs[NETFENCE_A_KEY] || pn->key_set)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attrs[NETFENCE_A_KEY_DIGEST],
+			    "NETFENCE_A_KEY_DIGEST and NETFENCE_A_KEY both set a key: give one");
+	return -EINVAL;
 }
 
 static u32 netfence_nla_get_u32_default(const struct nlattr *attr, u32 def)
@@ -716,8 +735,15 @@ static int netfence_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out;
 	}
+	if (info->attrs[NETFENCE_A_KEY_DIGEST] && !(flags & NETFENCE_COMMIT_F_ISOLATE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NETFENCE_A_KEY_DIGEST],
+				    "a release key needs NETFENCE_COMMIT_F_ISOLATE");
+		err = -EINVAL;
+		goto out;
+	}
 	/* A new policy could allow more: it needs the release key, if set. */
-	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
+	err = netfence_key_digest_check(pn, info->attrs, info->extack) ?:
+	      netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
 	if (err)
 		goto out;
 
@@ -728,7 +754,8 @@ static int netfence_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		goto out;	/* the transaction stays open */
 	if (flags & NETFENCE_COMMIT_F_ISOLATE)
 		netfence_net_guard(pn, info->attrs[NETFENCE_A_TIMEOUT],
-				   info->attrs[NETFENCE_A_KEY]);
+				   info->attrs[NETFENCE_A_KEY],
+				   info->attrs[NETFENCE_A_KEY_DIGEST]);
 
 	netfence_txn_free(txn);
 	netfence_genl_event(pn, NETFENCE_CMD_EVT_COMMITTED, 0);
@@ -769,6 +796,7 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 	struct netfence_net *pn = netfence_net(genl_info_net(info));
 	const struct nlattr *timeout = info->attrs[NETFENCE_A_TIMEOUT];
 	struct nlattr *key = info->attrs[NETFENCE_A_KEY];
+	struct nlattr *digest = info->attrs[NETFENCE_A_KEY_DIGEST];
 	u8 action = 0;
 	int err;
 
@@ -779,7 +807,8 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&pn->lock);
 	/* A deadline or a key may replace one set before: key required. */
-	if (timeout || key)
+	err = netfence_key_digest_check(pn, info->attrs, info->extack);
+	if (!err && (timeout || key || digest))
 		err = netfence_net_key_check(pn, key, info->extack);
 	if (!err && !pn->isolated) {
 		err = netfence_net_isolate(pn, info->extack);
@@ -789,9 +818,11 @@ static int netfence_nl_isolate(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (!err)
-		netfence_net_guard(pn, timeout, key);
+		netfence_net_guard(pn, timeout, key, digest);
+	if (!err && !action && timeout)
+		netfence_genl_event(pn, NETFENCE_CMD_EVT_RENEWED, 0);
 	/* Isolated already: only a new deadline or key is a change. */
-	if (!err && (action || timeout || key))
+	if (!err && (action || timeout || key || digest))
 		netfence_net_audit(pn, action ?: NETFENCE_ACTION_RENEW, false,
 				   info->attrs[NETFENCE_A_COMMENT], NULL);
 	mutex_unlock(&pn->lock);
@@ -835,6 +866,8 @@ static int netfence_nl_renew(struct sk_buff *skb, struct genl_info *info)
 	err = netfence_net_key_check(pn, info->attrs[NETFENCE_A_KEY], info->extack);
 	if (!err)
 		err = netfence_net_renew(pn, info->attrs[NETFENCE_A_TIMEOUT], info->extack);
+	if (!err)
+		netfence_genl_event(pn, NETFENCE_CMD_EVT_RENEWED, 0);
 	if (!err)
 		netfence_net_audit(pn, NETFENCE_ACTION_RENEW, false,
 				   info->attrs[NETFENCE_A_COMMENT], NULL);
@@ -985,6 +1018,9 @@ void netfence_genl_event(struct netfence_net *pn, u8 cmd, u8 reason)
 
 	if (cmd == NETFENCE_CMD_EVT_RELEASED) {
 		if (nla_put_u8(msg, NETFENCE_A_REASON, reason))
+			goto err_free;
+	} else if (cmd == NETFENCE_CMD_EVT_RENEWED) {
+		if (netfence_net_put_deadline(msg, pn))
 			goto err_free;
 	} else {
 		if (nla_put_u32(msg, NETFENCE_A_POLICY_GEN, pn->policy_gen) ||

@@ -353,13 +353,19 @@ int netfence_net_key_check(struct netfence_net *pn, struct nlattr *key,
 }
 
 void netfence_net_guard(struct netfence_net *pn, const struct nlattr *timeout,
-			struct nlattr *key)
+			struct nlattr *key, const struct nlattr *digest)
 {
 	lockdep_assert_held(&pn->lock);
 	if (!pn->isolated)
 		return;
 	if (timeout)
 		netfence_deadline_arm(pn, nla_get_u32(timeout));
+	/* A saved key: its digest, set or replacing one (the check passed). */
+	if (digest) {
+		memcpy(pn->key_digest, nla_data(digest), sizeof(pn->key_digest));
+		pn->key_set = true;
+		return;
+	}
 	/*
 	 * Setting a key needs no proof; replacing one needed the current
 	 * secret (netfence_net_key_check()), which is the key given here:
@@ -383,18 +389,22 @@ int netfence_net_renew(struct netfence_net *pn, const struct nlattr *timeout,
 	return 0;
 }
 
+int netfence_net_put_deadline(struct sk_buff *skb, struct netfence_net *pn)
+{
+	long left = (long)(pn->deadline - jiffies);
+
+	lockdep_assert_held(&pn->lock);
+	if (!pn->deadline_set)
+		return 0;
+	return nla_put_u64_64bit(skb, NETFENCE_A_TIMEOUT_LEFT,
+				 left > 0 ? jiffies_to_msecs(left) : 0, NETFENCE_A_PAD);
+}
+
 int netfence_net_put_guard(struct sk_buff *skb, struct netfence_net *pn)
 {
 	lockdep_assert_held(&pn->lock);
-	if (pn->deadline_set) {
-		long left = (long)(pn->deadline - jiffies);
-
-		if (nla_put_u64_64bit(skb, NETFENCE_A_TIMEOUT_LEFT,
-				      left > 0 ? jiffies_to_msecs(left) : 0,
-				      NETFENCE_A_PAD))
-			return -EMSGSIZE;
-	}
-	if (nla_put_u8(skb, NETFENCE_A_KEY_REQUIRED, pn->key_set) ||
+	if (netfence_net_put_deadline(skb, pn) ||
+	    nla_put_u8(skb, NETFENCE_A_KEY_REQUIRED, pn->key_set) ||
 	    nla_put_u32(skb, NETFENCE_A_EVENT_RATE, netfence_events_rate(&pn->events)))
 		return -EMSGSIZE;
 	return 0;

@@ -190,16 +190,19 @@ void netfence_net_counters_reset(struct netfence_net *pn);
  * (or NULL) before it changes anything: 0, or -ENOKEY / -EKEYREJECTED with
  * an extack message. netfence_net_guard() then sets what an isolating
  * request asks: the deadline (timeout, NULL: unchanged, 0: none) and the
- * key (NULL: unchanged). netfence_net_release() clears both.
+ * key (key: a secret, digest: its SHA-256, NULL: unchanged).
+ * netfence_net_release() clears both.
  */
 int netfence_net_key_check(struct netfence_net *pn, struct nlattr *key,
 			   struct netlink_ext_ack *extack);
 void netfence_net_guard(struct netfence_net *pn, const struct nlattr *timeout,
-			struct nlattr *key);
+			struct nlattr *key, const struct nlattr *digest);
 int netfence_net_renew(struct netfence_net *pn, const struct nlattr *timeout,
 		       struct netlink_ext_ack *extack);
 /* NETFENCE_A_TIMEOUT_LEFT, NETFENCE_A_KEY_REQUIRED, NETFENCE_A_EVENT_RATE. */
 int netfence_net_put_guard(struct sk_buff *skb, struct netfence_net *pn);
+/* NETFENCE_A_TIMEOUT_LEFT while a deadline is set (pn->lock held). */
+int netfence_net_put_deadline(struct sk_buff *skb, struct netfence_net *pn);
 
 /*
  * Isolates the namespace under a policy built from b (rules) and flags,

@@ -134,6 +134,11 @@
  *	-ENOKEY, with a wrong one -EKEYREJECTED (compared in constant time);
  *	nothing changes. The key is cleared on release. The deadline, if any,
  *	still releases a keyed namespace.
+ * NETFENCE_A_KEY_DIGEST (exactly NETFENCE_KEY_DIGEST_LEN bytes), accepted
+ *	where NETFENCE_A_KEY sets a key, sets the key by the SHA-256 digest of
+ *	its secret instead: what a saved policy keeps, so that the key
+ *	survives a reboot without its secret being written down. Replacing a
+ *	key set before this way needs NETFENCE_A_KEY with the current secret.
  * A NETFENCE_A_KEY shorter than NETFENCE_KEY_MIN is refused by every command
  *	with -EINVAL and an extack message naming the attribute, before
  *	anything is checked or changed: the key is the only barrier against a
@@ -257,6 +262,9 @@
  *	request, the deadline, the namespace's destruction, or the module's
  *	unload for namespaces of user namespaces, see "Limits" above).
  * NETFENCE_CMD_EVT_COMMITTED: NETFENCE_A_POLICY_GEN, NETFENCE_A_RULE_COUNT.
+ * NETFENCE_CMD_EVT_RENEWED: NETFENCE_A_TIMEOUT_LEFT (milliseconds). The
+ *	deadline moved: RENEW, or ISOLATE of an isolated namespace with
+ *	NETFENCE_A_TIMEOUT.
  *
  * Rules (NETFENCE_A_RULE, nested)
  * -------------------------------
@@ -381,6 +389,7 @@ enum netfence_cmd {
 	NETFENCE_CMD_EVT_COMMITTED,
 	NETFENCE_CMD_RENEW,
 	NETFENCE_CMD_EVT_DROP,
+	NETFENCE_CMD_EVT_RENEWED,
 
 	__NETFENCE_CMD_MAX
 };
@@ -418,6 +427,7 @@ enum netfence_attr {
 	NETFENCE_A_COMMENT,		/* string: why (ISOLATE, RELEASE, RENEW, TXN_COMMIT) */
 	NETFENCE_A_ISOLATED_BY,		/* nest of NETFENCE_AUDIT_A_*: the isolation */
 	NETFENCE_A_LAST_CHANGE,		/* nest of NETFENCE_AUDIT_A_*: the latest change */
+	NETFENCE_A_KEY_DIGEST,		/* binary: SHA-256 of a release key, 32 bytes */
 
 	__NETFENCE_A_MAX
 };
@@ -598,6 +608,7 @@ enum netfence_drop_reason {
 /* Shortest and longest release key secret, bytes. */
 #define NETFENCE_KEY_MIN		16
 #define NETFENCE_KEY_MAX		4096
+#define NETFENCE_KEY_DIGEST_LEN		32	/* SHA-256 */
 /* Default and largest NETFENCE_A_EVENT_RATE. */
 #define NETFENCE_EVENT_RATE_DEFAULT	10
 #define NETFENCE_EVENT_RATE_MAX		100000
