@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/netfence.h>
 
@@ -22,11 +23,35 @@ static const char monitor_usage[] =
 	"Usage: netfence [-j] monitor [-t] [--count N]\n"
 	"\n"
 	"Print netfence's events as they happen, one per line, until\n"
-	"interrupted: isolated, released (and why), committed, and drops\n"
-	"(rate-limited: see isolate --event-rate). With -j, one JSON object\n"
-	"per line.\n"
+	"interrupted: isolated, released (and why), committed, renewed, and\n"
+	"drops (rate-limited: see isolate --event-rate). With -j, one JSON\n"
+	"object per line, whose \"netns\" member names the namespace (as -n or\n"
+	"--netns gave it, else net:[INODE]); text lines name it in front when\n"
+	"-n or --netns is given.\n"
 	"  -t, --timestamp  the time each event arrived, in front\n"
 	"  -c, --count N    exit after N events\n";
+
+/*
+ * The namespace monitor's events are about: as the user named it, else
+ * (JSON only) as the kernel does, net:[INODE]. NULL: not shown.
+ */
+static const char *monitor_netns(char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (g_opts.netns_name)
+		return g_opts.netns_name;
+	if (g_opts.netns_path)
+		return g_opts.netns_path;
+	if (!g_opts.json)
+		return NULL;
+	/* Read after nf_open() entered the namespace. */
+	n = readlink("/proc/self/ns/net", buf, len - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
 
 static const char stats_usage[] =
 	"Usage: netfence [-j] stats [--reset]\n"
@@ -147,6 +172,7 @@ int cmd_monitor(int argc, char **argv)
 	unsigned long count = 0;
 	bool stamp = false;
 	struct nf_sock s;
+	char ns[64];
 	int c, rc;
 
 	optind = 0;
@@ -180,7 +206,7 @@ int cmd_monitor(int argc, char **argv)
 	rc = nf_open(&s);
 	if (rc)
 		return rc;
-	rc = nf_monitor(&s, g_opts.json, stamp, count);
+	rc = nf_monitor(&s, g_opts.json, stamp, monitor_netns(ns, sizeof(ns)), count);
 	nf_close(&s);
 	return rc;
 }

@@ -582,6 +582,8 @@ static struct nl_msg *nf_guard_msg(struct nf_sock *s, uint8_t cmd,
 	     nla_put_u32(msg, NETFENCE_A_TIMEOUT, g->timeout) < 0) ||
 	    (g->key && g->key->set &&
 	     nla_put(msg, NETFENCE_A_KEY, (int)g->key->len, g->key->data) < 0) ||
+	    (g->key_digest && nla_put(msg, NETFENCE_A_KEY_DIGEST, NETFENCE_KEY_DIGEST_LEN,
+				      g->key_digest) < 0) ||
 	    (g->comment && nla_put_string(msg, NETFENCE_A_COMMENT, g->comment) < 0)) {
 		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		nlmsg_free(msg);
@@ -671,6 +673,7 @@ static void monitor_signal(int sig)
 struct monitor {
 	int family;
 	bool json, stamp;
+	const char *netns;
 	unsigned long count, seen;
 	bool bad_reported;
 };
@@ -683,11 +686,12 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != m->family)
 		return NL_SKIP;
-	if (m->stamp) {
+	if (m->stamp || m->netns) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		rc = print_event_stamped(stdout, nlh, m->json, &now);
+		rc = print_event_stamped(stdout, nlh, m->json, m->stamp ? &now : NULL,
+					 m->netns);
 	} else {
 		rc = print_event(stdout, nlh, m->json);
 	}
@@ -713,10 +717,12 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int nf_monitor(struct nf_sock *s, bool json, bool stamp, unsigned long count)
+int nf_monitor(struct nf_sock *s, bool json, bool stamp, const char *netns,
+	       unsigned long count)
 {
 	struct monitor m = {
 		.family = s->family, .json = json, .stamp = stamp, .count = count,
+		.netns = netns,
 	};
 	struct sigaction sa = { .sa_handler = monitor_signal };
 	struct nl_cb *cb;

@@ -35,6 +35,7 @@ struct nf_guard {
 	bool has_timeout;
 	uint32_t timeout;		/* NETFENCE_A_TIMEOUT, seconds */
 	const struct nf_key *key;	/* NETFENCE_A_KEY if set */
+	const uint8_t *key_digest;	/* NETFENCE_A_KEY_DIGEST if not NULL */
 	const char *comment;		/* NETFENCE_A_COMMENT if not NULL */
 };
 
@@ -43,9 +44,11 @@ int nf_guarded(struct nf_sock *s, uint8_t cmd, const struct nf_guard *g);
 
 /*
  * Joins the "events" multicast group and prints every event until
- * SIGINT/SIGTERM or count events (0: no limit). Returns an exit code.
+ * SIGINT/SIGTERM or count events (0: no limit), each with the time (stamp)
+ * and the namespace's name netns (unless NULL). Returns an exit code.
  */
-int nf_monitor(struct nf_sock *s, bool json, bool stamp, unsigned long count);
+int nf_monitor(struct nf_sock *s, bool json, bool stamp, const char *netns,
+	       unsigned long count);
 
 int nf_get_status(struct nf_sock *s, struct nf_status *st);
 int nf_get_rules(struct nf_sock *s, struct rule_vec *out);

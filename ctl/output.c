@@ -631,6 +631,24 @@ int print_event(FILE *f, struct nlmsghdr *nlh, bool json)
 		}
 		return 1;
 	}
+	case NETFENCE_CMD_EVT_RENEWED: {
+		uint64_t left;
+		char dur[64];
+
+		if (!tb[NETFENCE_A_TIMEOUT_LEFT])
+			return -1;
+		left = nla_get_u64(tb[NETFENCE_A_TIMEOUT_LEFT]);
+		if (json) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "event", "renewed");
+			json_u64(&j, "timeout_left_ms", left);
+			json_obj_end(&j);
+		} else {
+			format_duration_ms(left, dur, sizeof(dur));
+			fprintf(f, "renewed (deadline in %s)\n", dur);
+		}
+		return 1;
+	}
 	case NETFENCE_CMD_EVT_DROP: {
 		struct nf_flow fl;
 
@@ -645,33 +663,57 @@ int print_event(FILE *f, struct nlmsghdr *nlh, bool json)
 }
 
 /*
- * As print_event(), with the time ts in front: "[ISO 8601] " on a line, a
- * leading "time" member in JSON.
+ * As print_event(), with the time ts (if not NULL) and the namespace netns
+ * (if not NULL) in front: "[ISO 8601] [netns NAME] " on a line, leading
+ * "time" and "netns" members in JSON.
  */
 int print_event_stamped(FILE *f, struct nlmsghdr *nlh, bool json,
-			const struct timespec *ts)
+			const struct timespec *ts, const char *netns)
 {
-	char stamp[64], *buf = NULL;
-	size_t len = 0, off;
+	char stamp[64] = "", *buf = NULL, *ns = NULL;
+	size_t len = 0, off, nslen = 0;
 	struct tm tm;
 	FILE *mem;
 	int rc;
 
-	localtime_r(&ts->tv_sec, &tm);
-	off = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	off += (size_t)snprintf(stamp + off, sizeof(stamp) - off, ".%06ld",
-				ts->tv_nsec / 1000);
-	strftime(stamp + off, sizeof(stamp) - off, "%z", &tm);
+	if (ts) {
+		localtime_r(&ts->tv_sec, &tm);
+		off = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		off += (size_t)snprintf(stamp + off, sizeof(stamp) - off, ".%06ld",
+					ts->tv_nsec / 1000);
+		strftime(stamp + off, sizeof(stamp) - off, "%z", &tm);
+	}
+	/* The name as a JSON string (a path may hold anything). */
+	if (netns && json) {
+		struct json j;
 
+		mem = open_memstream(&ns, &nslen);
+		if (!mem)
+			return -1;
+		json_init(&j, mem);
+		json_str(&j, NULL, netns);
+		fclose(mem);
+	}
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return -1;
 	rc = print_event(mem, nlh, json);
 	fclose(mem);
-	if (rc > 0 && json && len > 1 && buf[0] == '{')
-		fprintf(f, "{\"time\":\"%s\",%s", stamp, buf + 1);
-	else if (rc > 0)
-		fprintf(f, "[%s] %s", stamp, buf);
+	if (rc > 0 && json && len > 1 && buf[0] == '{') {
+		fputc('{', f);
+		if (ts)
+			fprintf(f, "\"time\":\"%s\",", stamp);
+		if (ns)
+			fprintf(f, "\"netns\":%s,", ns);
+		fputs(buf + 1, f);
+	} else if (rc > 0) {
+		if (ts)
+			fprintf(f, "[%s] ", stamp);
+		if (netns)
+			fprintf(f, "[netns %s] ", netns);
+		fputs(buf, f);
+	}
+	free(ns);
 	free(buf);
 	return rc;
 }

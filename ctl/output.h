@@ -74,8 +74,11 @@ struct nlmsghdr;
  * -1 if malformed.
  */
 int print_event(FILE *f, struct nlmsghdr *nlh, bool json);
-/* print_event() with ts (local time, ISO 8601) in front. */
+/*
+ * print_event() with ts (local time, ISO 8601) and the namespace's name in
+ * front, each when not NULL.
+ */
 int print_event_stamped(FILE *f, struct nlmsghdr *nlh, bool json,
-			const struct timespec *ts);
+			const struct timespec *ts, const char *netns);
 
 #endif
