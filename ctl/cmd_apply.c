@@ -13,7 +13,7 @@
 
 static const char apply_usage[] =
 	"Usage: netfence apply FILE [--check] [--diff] [--key-file KEYFILE]\n"
-	"                      [--comment TEXT] [--force]\n"
+	"                      [--comment TEXT] [--force] [--boot]\n"
 	"\n"
 	"Make the namespace exactly what the policy file FILE ('-': stdin)\n"
 	"says: isolated or released (isolate yes|no), its deadline (timeout\n"
@@ -27,9 +27,14 @@ static const char apply_usage[] =
 	"  --comment TEXT    why, kept with who and when (netfence status)\n"
 	"  --force           even if that cuts this SSH session (without it,\n"
 	"                    only with a timeout line)\n"
+	"  --boot            refuse what cannot work at boot, before the network\n"
+	"                    is up (hostnames, dns auto): check a boot policy\n"
+	"                    with --check --boot\n"
+	"A key line (as save writes it) sets the release key by its digest where\n"
+	"none is set; a key in force cannot be read back, so it is kept.\n"
 	"  -j, --json        the change as JSON\n";
 
-enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE, OPT_COMMENT, OPT_FORCE };
+enum { OPT_CHECK = 256, OPT_DIFF, OPT_KEY_FILE, OPT_COMMENT, OPT_FORCE, OPT_BOOT };
 
 /*
  * Lock-out guard for the state about to be in force: refused (EXIT_USAGE)
@@ -76,6 +81,8 @@ static int apply_change(struct nf_sock *s, const struct policy_spec *spec,
 
 	if (check)
 		return d->policy_changed ? nf_txn_run(s, &t, "apply") : EXIT_OK;
+	if (d->key_set)
+		g.key_digest = spec->key_digest;
 	if (d->timeout_op != DIFF_TIMEOUT_KEEP) {
 		g.has_timeout = true;
 		g.timeout = d->timeout_op == DIFF_TIMEOUT_SET ? d->timeout : 0;
@@ -117,6 +124,7 @@ int cmd_apply(int argc, char **argv)
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "boot", no_argument, NULL, OPT_BOOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 };
@@ -154,6 +162,10 @@ int cmd_apply(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			force = true;
+			break;
+		case OPT_BOOT:
+			spec.boot = true;
+			rule_resolve = rule_resolve_boot;
 			break;
 		case OPT_COMMENT:
 			rc = comment_option(optarg, &comment);
@@ -196,6 +208,7 @@ int cmd_apply(int argc, char **argv)
 		.n_ethertypes = st.n_ethertypes,
 		.has_deadline = st.has_timeout_left,
 		.timeout_left_ms = st.timeout_left_ms,
+		.key_set = st.key_required,
 		.rules = cur_rules.v,
 		.nrules = cur_rules.n,
 	};

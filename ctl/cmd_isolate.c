@@ -2,9 +2,13 @@
 /* netfence: isolate, release and renew. */
 #include <errno.h>
 #include <getopt.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <linux/netfence.h>
 
@@ -48,17 +52,24 @@ static const char isolate_usage[] =
 	"      --comment TEXT    why, kept with who and when (netfence status)\n"
 	"      --force           isolate even if that cuts this SSH session\n"
 	"                        (without it, only with a --timeout)\n"
+	"      --persist         also at every boot: save the policy (with the\n"
+	"                        key's digest and the deadline) to\n"
+	"                        /etc/netfence/policy, enable netfence-restore\n"
+	"      --boot            refuse what cannot work before the network is\n"
+	"                        up (hostnames, dns auto): the boot unit's mode\n"
 	"\n"
 	"Rule: TARGET [proto tcp|udp|icmp|icmpv6|any] [port P[-Q]] [dir out|in|both]\n"
 	"             [uid N[-M]] [cgroup PATH]\n"
 	"Example: netfence isolate --timeout 15m -a '192.0.2.10 proto tcp port 22 dir in' --dns auto\n";
 
 static const char release_usage[] =
-	"Usage: netfence release [--key-file FILE] [--comment TEXT]\n"
+	"Usage: netfence release [--key-file FILE] [--comment TEXT] [--persist]\n"
 	"\n"
 	"End the isolation of this network namespace. The policy is kept and\n"
 	"used again by a later 'netfence isolate'. While a release key is set,\n"
-	"--key-file must give it. --comment says why (netfence status shows it).\n";
+	"--key-file must give it. --comment says why (netfence status shows it).\n"
+	"--persist also removes the boot unit's policy (/etc/netfence/policy),\n"
+	"so that the next boot does not isolate the host again.\n";
 
 static const char renew_usage[] =
 	"Usage: netfence renew [--timeout DUR] [--key-file FILE] [--comment TEXT]\n"
@@ -87,7 +98,85 @@ enum {
 	OPT_KEY_FILE,
 	OPT_COMMENT,
 	OPT_FORCE,
+	OPT_PERSIST,
+	OPT_BOOT,
 };
+
+const char *persist_path(void)
+{
+	const char *p = getenv("NETFENCE_POLICY_FILE");
+
+	return p && *p ? p : "/etc/netfence/policy";
+}
+
+/* --persist is about the boot unit, which isolates the host's namespace. */
+static int persist_check(void)
+{
+	if (g_opts.netns_name || g_opts.netns_path)
+		return usage_error("--persist: the boot unit isolates the host's own namespace, not one given with -n/--netns");
+	return -1;
+}
+
+/*
+ * isolate --persist: the policy now in force (key digest, deadline) to the
+ * boot unit's file, and the unit enabled. The isolation stays whatever
+ * happens here. Returns an exit code.
+ */
+static int persist_save(struct nf_sock *s, const uint8_t *digest)
+{
+	const char *path = persist_path();
+	char *dir = strdup(path), *slash;
+	int rc;
+
+	if (dir && (slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "netfence: isolate: --persist: %s: %s\n", dir,
+				strerror(errno));
+			free(dir);
+			return EXIT_FAIL;
+		}
+	}
+	free(dir);
+	/* The key in force: the file's if it set one, else --key-file's. */
+	rc = policy_save(s, path, digest, false, "isolate");
+	if (rc)
+		return rc;
+	return persist_enable_unit();
+}
+
+/* Where systemd runs; elsewhere, says what is left to do. */
+int persist_enable_unit(void)
+{
+	char *argv[] = { "systemctl", "enable", "--quiet", "netfence-restore.service", NULL };
+	int status;
+	pid_t pid;
+
+	if (access("/run/systemd/system", F_OK)) {
+		fprintf(stderr,
+			"netfence: saved %s; systemd is not running: have the init system run 'netfence isolate --boot --file %s' at boot\n",
+			persist_path(), persist_path());
+		return EXIT_OK;
+	}
+	if (posix_spawnp(&pid, "systemctl", NULL, NULL, argv, environ)) {
+		fprintf(stderr, "netfence: isolate: --persist: cannot run systemctl: %s\n",
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr,
+			"netfence: isolate: --persist: 'systemctl enable netfence-restore.service' failed: the policy is saved in %s but the boot unit is not enabled\n",
+			persist_path());
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
 
 const char *renew_hint(void)
 {
@@ -249,9 +338,15 @@ int cmd_isolate(int argc, char **argv)
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
+		{ "boot", no_argument, NULL, OPT_BOOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct policy_spec spec = { 0 }, cli_types = { 0 };
+	uint8_t file_digest[NETFENCE_KEY_DIGEST_LEN], arg_digest[NETFENCE_KEY_DIGEST_LEN];
+	const char **allows = calloc((size_t)argc + 1, sizeof(*allows));
+	size_t n_allows = 0;
+	bool dns = false, persist = false, boot = false;
 	struct nf_sock s = { 0 };
 	struct nf_key key;
 	struct nf_guard guard = { .key = &key };
@@ -266,7 +361,7 @@ int cmd_isolate(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:hjf:a:", opts, NULL)) != -1) {
 		if (c != 'h' && c != 'j' && c != '?' && c != ':' &&
 		    c != OPT_TIMEOUT && c != OPT_KEY_FILE && c != OPT_COMMENT &&
-		    c != OPT_FORCE)
+		    c != OPT_FORCE && c != OPT_PERSIST && c != OPT_BOOT)
 			with_policy = true;
 		switch (c) {
 		case 'h':
@@ -283,21 +378,26 @@ int cmd_isolate(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'a':
-			if (rule_parse_string(optarg, &spec.rules, err, sizeof(err))) {
-				rc = usage_error("%s", err);
+			/* Parsed after the loop, once --boot is known. */
+			if (!allows) {
+				fprintf(stderr, "netfence: out of memory\n");
+				rc = EXIT_FAIL;
 				goto out;
 			}
+			allows[n_allows++] = optarg;
 			break;
 		case OPT_DNS:
 			if (strcmp(optarg, "auto")) {
 				rc = usage_error("bad --dns value '%s' (only 'auto')", optarg);
 				goto out;
 			}
-			if (dns_auto(NULL, &spec.rules, err, sizeof(err))) {
-				fprintf(stderr, "netfence: %s\n", err);
-				rc = EXIT_USAGE;
-				goto out;
-			}
+			dns = true;
+			break;
+		case OPT_PERSIST:
+			persist = true;
+			break;
+		case OPT_BOOT:
+			boot = true;
 			break;
 		case OPT_NO_ND:
 			cli_clear |= NETFENCE_POLICY_F_ND;
@@ -377,6 +477,31 @@ int cmd_isolate(int argc, char **argv)
 		rc = usage_error("--file - and --key-file - cannot both read stdin");
 		goto out;
 	}
+	if (persist) {
+		rc = persist_check();
+		if (rc >= 0)
+			goto out;
+		rc = EXIT_OK;
+	}
+	if (boot) {
+		rule_resolve = rule_resolve_boot;
+		spec.boot = true;
+		if (dns) {
+			rc = usage_error("--dns auto with --boot: the resolvers are not known before the network is up; allow them as rules");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n_allows; i++) {
+		if (rule_parse_string(allows[i], &spec.rules, err, sizeof(err))) {
+			rc = usage_error("%s", err);
+			goto out;
+		}
+	}
+	if (dns && dns_auto(NULL, &spec.rules, err, sizeof(err))) {
+		fprintf(stderr, "netfence: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (file) {
 		rc = read_policy_file(file, &spec);
 		if (rc)
@@ -395,6 +520,17 @@ int cmd_isolate(int argc, char **argv)
 		rc = key_from_file(key_path, &key);
 		if (rc)
 			goto out;
+		key_digest(&key, arg_digest);
+	}
+	/*
+	 * A saved key (the file's key line) is set by its digest, unless
+	 * --key-file gives that very key; a different one proves the key in
+	 * force, and the file's replaces it.
+	 */
+	if (spec.has_key_digest) {
+		memcpy(file_digest, spec.key_digest, sizeof(file_digest));
+		if (!key_path || memcmp(arg_digest, file_digest, sizeof(file_digest)))
+			guard.key_digest = file_digest;
 	}
 	/* Command-line switches win over the policy file's option lines. */
 	spec.set = (spec.set & ~cli_clear) | cli_set;
@@ -459,7 +595,11 @@ int cmd_isolate(int argc, char **argv)
 		fprintf(stderr, "netfence: releases by itself in %s unless renewed (%s)\n",
 			left, renew_hint());
 	}
+	if (!rc && persist)
+		rc = persist_save(&s, guard.key_digest ? guard.key_digest :
+					key.set ? arg_digest : NULL);
 out:
+	free(allows);
 	key_wipe(&key);
 	nf_close(&s);
 	policy_spec_free(&spec);
@@ -468,7 +608,7 @@ out:
 
 /* -h, -j, --key-file and (renew) --timeout; no positional argument. */
 static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
-		      struct nf_guard *g, struct nf_key *key)
+		      struct nf_guard *g, struct nf_key *key, bool *persist)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -476,6 +616,7 @@ static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key_path = NULL;
@@ -509,6 +650,14 @@ static int guard_opts(int argc, char **argv, const char *usage, bool timeout,
 			if (rc)
 				return rc;
 			break;
+		case OPT_PERSIST:
+			if (!persist)
+				return usage_error("unknown option '--persist'");
+			rc = persist_check();
+			if (rc >= 0)
+				return rc;
+			*persist = true;
+			break;
 		default:
 			return cmd_option_error(c, argv);
 		}
@@ -528,11 +677,13 @@ static int guarded_cmd(int argc, char **argv, const char *usage, uint8_t cmd,
 {
 	struct nf_key key;
 	struct nf_guard g = { .key = &key };
+	bool persist = false;
 	struct nf_sock s;
 	int rc;
 
 	key.set = false;
-	rc = guard_opts(argc, argv, usage, cmd == NETFENCE_CMD_RENEW, &g, &key);
+	rc = guard_opts(argc, argv, usage, cmd == NETFENCE_CMD_RENEW, &g, &key,
+			cmd == NETFENCE_CMD_RELEASE ? &persist : NULL);
 	if (rc >= 0)
 		goto out;
 	rc = nf_open(&s);
@@ -544,6 +695,12 @@ static int guarded_cmd(int argc, char **argv, const char *usage, uint8_t cmd,
 			 "no deadline is set (see: netfence isolate --timeout)");
 	rc = rc ? nf_report(&s, what, rc) : EXIT_OK;
 	nf_close(&s);
+	/* Released: the next boot must not isolate again. */
+	if (!rc && persist && unlink(persist_path()) && errno != ENOENT) {
+		fprintf(stderr, "netfence: release: released, but --persist cannot remove %s: %s (the next boot isolates again)\n",
+			persist_path(), strerror(errno));
+		rc = EXIT_FAIL;
+	}
 out:
 	key_wipe(&key);
 	return rc;

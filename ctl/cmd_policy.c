@@ -15,13 +15,17 @@
 #include "nl.h"
 
 static const char save_usage[] =
-	"Usage: netfence save [FILE]\n"
+	"Usage: netfence save [FILE] [--key-file KEYFILE | --no-key]\n"
 	"\n"
 	"Write the namespace's state in policy-file syntax (isolate yes|no, the\n"
-	"time left before a deadline, option lines for non-default flags, then\n"
-	"one rule per line) to FILE or stdout. FILE is replaced atomically\n"
-	"(mode 0600). 'netfence apply FILE' gives back the same state;\n"
-	"'netfence restore FILE' the same policy.\n";
+	"time left before a deadline, the release key's digest, option lines for\n"
+	"non-default flags, then one rule per line) to FILE or stdout. FILE is\n"
+	"replaced atomically (mode 0600); comments of the FILE it replaces are\n"
+	"kept with the lines they precede. 'netfence apply FILE' gives back the\n"
+	"same state; 'netfence restore FILE' the same policy.\n"
+	"While a release key is set, --key-file gives it so that the saved policy\n"
+	"keeps it (only its SHA-256 digest is written; it is not checked against\n"
+	"the kernel's), or --no-key saves the policy without it.\n";
 
 static const char restore_usage[] =
 	"Usage: netfence restore FILE [--key-file KEYFILE]\n"
@@ -61,14 +65,155 @@ static int parse_args(int argc, char **argv, const char *usage, int min,
 	return rc;
 }
 
-/* The saved policy: state lines, option lines, rules. */
-static void write_policy(FILE *f, const struct nf_status *st,
-			 const struct rule_vec *rules)
+/* Comments of the file being replaced, to write back (save FILE). */
+struct kept_comments {
+	char *head;		/* before the first line that is not a comment */
+	size_t n;
+	struct kept_comment {
+		char *line;	/* the line they preceded, as written */
+		char *text;	/* comment lines, each with its newline */
+	} *v;
+};
+
+static void kept_comments_free(struct kept_comments *k)
 {
-	policy_write_state(f, st->isolated, st->has_timeout_left,
-			   st->timeout_left_ms);
-	policy_write_ethertypes(f, st->ethertypes, st->n_ethertypes);
-	policy_write(f, st->flags, st->event_rate, rules->v, rules->n);
+	for (size_t i = 0; i < k->n; i++) {
+		free(k->v[i].line);
+		free(k->v[i].text);
+	}
+	free(k->v);
+	free(k->head);
+	memset(k, 0, sizeof(*k));
+}
+
+static bool is_comment(const char *line)
+{
+	line += strspn(line, " \t");
+	return *line == '#' || *line == '\n' || !*line;
+}
+
+/*
+ * Reads the comment blocks (and blank lines) of path, each attached to the
+ * line that follows it; a missing or unreadable file has none.
+ */
+static int kept_comments_read(const char *path, struct kept_comments *k)
+{
+	char *line = NULL, *block = NULL, canon[NF_RULE_TEXT_LEN];
+	size_t cap = 0, blen = 0;
+	bool head = true;
+	FILE *f = fopen(path, "re");
+	ssize_t len;
+	int rc = 0;
+
+	if (!f)
+		return 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		const char *text = line, *comment = NULL;
+		size_t tlen = (size_t)len;
+
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (!is_comment(line)) {
+			if (policy_line_canonical(line, canon, sizeof(canon), &comment))
+				goto oom;
+			/* A comment at the end of a line goes on the line before. */
+			text = comment;
+			tlen = comment ? strlen(comment) : 0;
+		}
+		if (text) {
+			char *nb = realloc(block, blen + tlen + 2);
+
+			if (!nb)
+				goto oom;
+			block = nb;
+			memcpy(block + blen, text, tlen);
+			blen += tlen;
+			block[blen++] = '\n';
+			block[blen] = '\0';
+		}
+		if (is_comment(line))
+			continue;
+		if (head) {
+			k->head = block;
+			head = false;
+		} else if (block) {
+			struct kept_comment *nv = realloc(k->v, (k->n + 1) * sizeof(*nv));
+
+			if (!nv)
+				goto oom;
+			k->v = nv;
+			k->v[k->n].text = block;
+			k->v[k->n].line = strdup(canon);
+			if (!k->v[k->n].line)
+				goto oom;
+			k->n++;
+		}
+		block = NULL;
+		blen = 0;
+	}
+	/* Trailing comments stay at the end, after every line. */
+	if (block) {
+		struct kept_comment *nv = realloc(k->v, (k->n + 1) * sizeof(*nv));
+
+		if (!nv)
+			goto oom;
+		k->v = nv;
+		k->v[k->n].text = block;
+		k->v[k->n].line = NULL;
+		k->n++;
+		block = NULL;
+	}
+	goto out;
+oom:
+	fprintf(stderr, "netfence: out of memory\n");
+	rc = -1;
+out:
+	free(block);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * The saved policy: state lines, the key, option lines, rules; with keep,
+ * the old file's comments before the lines they preceded.
+ */
+static void write_policy(FILE *f, const struct nf_status *st,
+			 const struct rule_vec *rules, const uint8_t *digest,
+			 const struct kept_comments *keep)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!keep || !(m = open_memstream(&buf, &len))) {
+		m = f;
+		keep = NULL;
+	}
+	policy_write_state(m, st->isolated, st->has_timeout_left, st->timeout_left_ms);
+	if (digest)
+		policy_write_key(m, digest);
+	policy_write_ethertypes(m, st->ethertypes, st->n_ethertypes);
+	policy_write(m, st->flags, st->event_rate, rules->v, rules->n);
+	if (!keep)
+		return;
+	fclose(m);
+	if (keep->head)
+		fputs(keep->head, f);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (size_t i = 0; i < keep->n; i++) {
+			/* A deadline's seconds change: its comment stays with it. */
+			if (keep->v[i].line && (!strcmp(keep->v[i].line, line) ||
+			    (!strncmp(line, "timeout ", 8) &&
+			     !strncmp(keep->v[i].line, "timeout ", 8))))
+				fputs(keep->v[i].text, f);
+		}
+		fprintf(f, "%s\n", line);
+	}
+	for (size_t i = 0; i < keep->n; i++)
+		if (!keep->v[i].line)
+			fputs(keep->v[i].text, f);
+	free(buf);
 }
 
 /*
@@ -77,16 +222,18 @@ static void write_policy(FILE *f, const struct nf_status *st,
  * leaves the old file whole, never half a policy. Returns an exit code.
  */
 static int save_file(const char *path, const struct nf_status *st,
-		     const struct rule_vec *rules)
+		     const struct rule_vec *rules, const uint8_t *digest)
 {
+	struct kept_comments keep = { 0 };
 	size_t len = strlen(path);
 	char *tmp = malloc(len + 16), *dir, *slash;
 	int fd = -1, dfd, rc = EXIT_FAIL;
 	const char *what = path;
 	FILE *f = NULL;
 
-	if (!tmp) {
+	if (!tmp || kept_comments_read(path, &keep)) {
 		fprintf(stderr, "netfence: out of memory\n");
+		free(tmp);
 		return EXIT_FAIL;
 	}
 	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
@@ -97,7 +244,7 @@ static int save_file(const char *path, const struct nf_status *st,
 	if (fchmod(fd, 0600) || !(f = fdopen(fd, "w")))
 		goto fail;
 	fd = -1;
-	write_policy(f, st, rules);
+	write_policy(f, st, rules, digest, &keep);
 	if (fflush(f) || ferror(f) || fsync(fileno(f)))
 		goto fail;
 	if (fclose(f)) {
@@ -122,6 +269,7 @@ static int save_file(const char *path, const struct nf_status *st,
 		free(dir);
 	}
 	free(tmp);
+	kept_comments_free(&keep);
 	return EXIT_OK;
 fail:
 	fprintf(stderr, "netfence: save: %s: %s\n", what, strerror(errno));
@@ -132,41 +280,90 @@ fail:
 	if (what == tmp)
 		unlink(tmp);
 	free(tmp);
+	kept_comments_free(&keep);
+	return rc;
+}
+
+int policy_save(struct nf_sock *s, const char *path, const uint8_t *digest,
+		bool no_key, const char *what)
+{
+	struct rule_vec rules = { 0 };
+	struct nf_status st;
+	int rc;
+
+	/* State, flags and rules must come from one policy generation. */
+	rc = nf_get_policy(s, &st, &rules);
+	if (rc) {
+		rc = nf_report(s, what, rc);
+		goto out;
+	}
+	if (st.isolated && st.key_required && !digest && !no_key) {
+		fprintf(stderr,
+			"netfence: %s: a release key is set and the saved policy would lose it: give it with --key-file KEYFILE (only its digest is saved), or save without it with --no-key\n",
+			what);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	/* A key lasts as long as the isolation: none in a released state. */
+	if (!st.isolated || no_key)
+		digest = NULL;
+	if (path && strcmp(path, "-")) {
+		rc = save_file(path, &st, &rules, digest);
+		goto out;
+	}
+	write_policy(stdout, &st, &rules, digest, NULL);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "netfence: %s: stdout: %s\n", what, strerror(errno));
+		rc = EXIT_FAIL;
+	}
+out:
+	rule_vec_free(&rules);
 	return rc;
 }
 
 int cmd_save(int argc, char **argv)
 {
-	struct rule_vec rules = { 0 };
-	struct nf_status st;
+	uint8_t digest[NETFENCE_KEY_DIGEST_LEN];
+	const char *key_path = NULL;
+	bool no_key = false;
+	struct nf_key key;
 	struct nf_sock s;
 	char *path;
 	int rc;
 
+	key.set = false;
+	rc = take_key_option(&argc, argv, &key_path);
+	if (rc >= 0)
+		goto out;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-key"))
+			continue;
+		no_key = true;
+		memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+		argc--;
+		break;
+	}
+	if (no_key && key_path) {
+		rc = usage_error("--key-file and --no-key: give one");
+		goto out;
+	}
 	rc = parse_args(argc, argv, save_usage, 0, 1, &path);
 	if (rc >= 0)
-		return rc;
+		goto out;
+	if (key_path) {
+		rc = key_from_file(key_path, &key);
+		if (rc)
+			goto out;
+	}
+	if (key.set)
+		key_digest(&key, digest);
 	rc = nf_open(&s);
 	if (rc)
-		return rc;
-	/* State, flags and rules must come from one policy generation. */
-	rc = nf_get_policy(&s, &st, &rules);
-	if (rc) {
-		rc = nf_report(&s, "save", rc);
 		goto out;
-	}
-	if (path && strcmp(path, "-")) {
-		rc = save_file(path, &st, &rules);
-		goto out;
-	}
-	write_policy(stdout, &st, &rules);
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "netfence: save: stdout: %s\n", strerror(errno));
-		rc = EXIT_FAIL;
-	}
-out:
+	rc = policy_save(&s, path, key.set ? digest : NULL, no_key, "save");
 	nf_close(&s);
-	rule_vec_free(&rules);
+out:
+	key_wipe(&key);
 	return rc;
 }
 

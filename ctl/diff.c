@@ -171,8 +171,10 @@ int policy_diff_compute(const struct policy_state *cur,
 			d->timeout_op = DIFF_TIMEOUT_SET;
 		d->timeout = want->timeout;
 	}
+	d->key_set = d->isolate_to && want->has_key_digest &&
+		     !(cur->isolated && cur->key_set);
 	d->changed = d->policy_changed || d->isolate_from != d->isolate_to ||
-		     d->timeout_op != DIFF_TIMEOUT_KEEP;
+		     d->timeout_op != DIFF_TIMEOUT_KEEP || d->key_set;
 	rc = 0;
 out:
 	free(sc);
@@ -209,6 +211,8 @@ void policy_diff_print(FILE *f, const struct policy_state *cur,
 		fprintf(f, "- timeout %" PRIu64 "s\n", left_secs(cur));
 	else if (d->timeout_op == DIFF_TIMEOUT_SET)
 		fprintf(f, "+ timeout %" PRIu32 "s\n", d->timeout);
+	if (d->key_set)
+		fprintf(f, "+ key (release key set)\n");
 	for (size_t i = 0; i < d->n_opt_removed; i++)
 		fprintf(f, "- %s\n", d->opt_removed[i]);
 	for (size_t i = 0; i < d->n_opt_added; i++)
@@ -260,6 +264,7 @@ void policy_diff_json(FILE *f, const struct policy_state *cur,
 	json_bool(&j, "from", d->isolate_from);
 	json_bool(&j, "to", d->isolate_to);
 	json_obj_end(&j);
+	json_bool(&j, "key_set", d->key_set);
 	json_rules(&j, "added", d->added, d->n_added);
 	json_rules(&j, "removed", d->removed, d->n_removed);
 	json_obj_begin(&j, "options");
@@ -307,6 +312,8 @@ void policy_diff_summary(char *buf, size_t len, const struct policy_diff *d)
 	} else if (d->timeout_op == DIFF_TIMEOUT_CLEAR) {
 		add_part(buf, len, &off, "no deadline");
 	}
+	if (d->key_set)
+		add_part(buf, len, &off, "release key set");
 	if (d->n_opt_added || d->n_opt_removed) {
 		snprintf(part, sizeof(part), "%zu option line%s changed",
 			 d->n_opt_added > d->n_opt_removed ? d->n_opt_added : d->n_opt_removed,

@@ -22,6 +22,7 @@ struct policy_state {
 	uint16_t ethertypes[NETFENCE_ETHERTYPES_MAX];
 	bool has_deadline;
 	uint64_t timeout_left_ms;
+	bool key_set;			/* a release key is in force */
 	const struct nf_rule *rules;
 	size_t nrules;
 };
@@ -42,6 +43,11 @@ struct policy_diff {
 	bool isolate_from, isolate_to;
 	int timeout_op;		/* DIFF_TIMEOUT_* */
 	uint32_t timeout;	/* seconds, with DIFF_TIMEOUT_SET */
+	/*
+	 * The file's key line sets a release key: only where none is in
+	 * force (a key in force cannot be read back to compare).
+	 */
+	bool key_set;
 	/* What the new policy is, whether or not it changed. */
 	uint32_t flags;
 	uint32_t event_rate;
@@ -62,7 +68,7 @@ int rule_cmp(const struct nf_rule *a, const struct nf_rule *b);
  * file's or the defaults (as restore), isolation and deadline change only
  * when the file has an isolate or timeout line. A timeout DUR leaves a
  * deadline that is already set alone (renew moves it); timeout 0 removes
- * it. Returns 0, or -1 (out of memory) with a message in err.
+ * it. A key line sets a key where the namespace ends isolated without one. Returns 0, or -1 (out of memory) with a message in err.
  */
 int policy_diff_compute(const struct policy_state *cur,
 			const struct policy_spec *want, struct policy_diff *d,

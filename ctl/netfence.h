@@ -4,6 +4,7 @@
 #define NETFENCE_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum {
 	EXIT_OK = 0,
@@ -57,6 +58,24 @@ int key_from_file(const char *path, struct nf_key *key);
  * rest down) into *key_path. Returns -1 to go on, or an exit code.
  */
 int take_key_option(int *argc, char **argv, const char **key_path);
+
+struct nf_sock;
+/*
+ * Writes the namespace's state as a policy file to path (NULL or "-":
+ * stdout; a file atomically, keeping its comments). A release key in force
+ * is saved as digest (its SHA-256); without digest, the save is refused
+ * unless no_key. Returns an exit code, errors printed with what.
+ */
+int policy_save(struct nf_sock *s, const char *path, const uint8_t *digest,
+		bool no_key, const char *what);
+/* Enables the boot unit (isolate --persist). Returns an exit code. */
+int persist_enable_unit(void);
+
+/*
+ * The policy file of the boot unit: $NETFENCE_POLICY_FILE or
+ * /etc/netfence/policy (isolate --persist, release --persist).
+ */
+const char *persist_path(void);
 
 /* "netfence [-n NAME | --netns PATH] renew", for hints. */
 const char *renew_hint(void);

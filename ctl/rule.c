@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <linux/netfence.h>
+#include <nettle/sha2.h>
 
 #include "rule.h"
 
@@ -339,6 +340,16 @@ int rule_resolve_getaddrinfo(const char *name, struct nf_addr *out, int max,
 	return n;
 }
 
+int rule_resolve_boot(const char *name, struct nf_addr *out, int max,
+		      char *err, size_t errlen)
+{
+	(void)out;
+	(void)max;
+	return fail(err, errlen,
+		    "'%s' is a hostname: at boot it cannot be resolved before the network is up; give its addresses",
+		    name);
+}
+
 /* Expands a hostname rule into one rule per usable address. */
 static int resolve_target(const char *name, const struct nf_rule *tmpl,
 			  struct rule_vec *out, char *err, size_t errlen)
@@ -634,6 +645,62 @@ int rule_parse_string(const char *s, struct rule_vec *out,
 	return rc;
 }
 
+/* Appends printf output at *off, never past len (off keeps counting). */
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The first '#' of line outside double quotes, or NULL. */
+static const char *comment_start(const char *line)
+{
+	bool quoted = false;
+
+	for (const char *r = line; *r; r++) {
+		if (*r == '"')
+			quoted = !quoted;
+		else if (quoted && *r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		else if (!quoted && *r == '#')
+			return r;
+	}
+	return NULL;
+}
+
+int policy_line_canonical(const char *line, char *out, size_t len,
+			  const char **comment)
+{
+	rule_resolve_fn resolve = rule_resolve;
+	struct rule_vec rv = { 0 };
+	char *copy, *words[MAX_WORDS], err[NF_ERR_LEN];
+	const char *hash = comment_start(line);
+	size_t off = 0;
+	int n;
+
+	*comment = hash;
+	if (!len)
+		return -1;
+	out[0] = '\0';
+	copy = strndup(line, hash ? (size_t)(hash - line) : strlen(line));
+	if (!copy)
+		return -1;
+	n = split_words(copy, words, MAX_WORDS, true);
+	if (n > 0 && strcmp(words[0], "option") && strcmp(words[0], "isolate") &&
+	    strcmp(words[0], "timeout") && strcmp(words[0], "key") &&
+	    strcmp(words[0], "dns")) {
+		/* Names stay names: no lookup for a comment's sake. */
+		rule_resolve = rule_resolve_boot;
+		if (!rule_parse_words(n, words, &rv, err, sizeof(err)) && rv.n == 1) {
+			rule_format(&rv.v[0], out, len);
+			n = 0;
+		}
+		rule_resolve = resolve;
+		rule_vec_free(&rv);
+	}
+	for (int i = 0; i < n; i++)
+		append(out, len, &off, "%s%s", i ? " " : "", words[i]);
+	free(copy);
+	return 0;
+}
+
 /* A cgroup path as one word: quoted when it has blanks, quotes or '#'. */
 static bool needs_quotes(const char *s)
 {
@@ -644,10 +711,6 @@ static bool needs_quotes(const char *s)
 			return true;
 	return false;
 }
-
-/* Appends printf output at *off, never past len (off keeps counting). */
-static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
@@ -839,6 +902,32 @@ static int parse_option(int argc, char **argv, struct policy_spec *p,
 	return 0;
 }
 
+/* key sha256:HEX, as policy_write_key() writes it. */
+static int parse_key_line(int n, char **words, struct policy_spec *p,
+			  char *err, size_t errlen)
+{
+	const char *hex = n == 2 ? words[1] : "";
+
+	if (strncmp(hex, "sha256:", 7) || strlen(hex + 7) != 2 * NETFENCE_KEY_DIGEST_LEN)
+		return fail(err, errlen,
+			    "expected 'key sha256:HEX' (the %d-byte digest of a release key, as save writes it)",
+			    NETFENCE_KEY_DIGEST_LEN);
+	if (p->has_key_digest)
+		return fail(err, errlen, "key given twice");
+	hex += 7;
+	for (int i = 0; i < NETFENCE_KEY_DIGEST_LEN; i++) {
+		unsigned int byte;
+
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return fail(err, errlen, "key: '%s' is not hexadecimal", hex);
+		p->key_digest[i] = (uint8_t)byte;
+	}
+	p->has_key_digest = true;
+	return 0;
+}
+
 static int parse_policy_line(char *line, struct policy_spec *p,
 			     char *err, size_t errlen)
 {
@@ -872,9 +961,14 @@ static int parse_policy_line(char *line, struct policy_spec *p,
 		p->has_timeout = true;
 		return 0;
 	}
+	if (!strcmp(words[0], "key"))
+		return parse_key_line(n, words, p, err, errlen);
 	if (!strcmp(words[0], "dns")) {
 		if (n != 2 || strcmp(words[1], "auto"))
 			return fail(err, errlen, "expected 'dns auto'");
+		if (p->boot)
+			return fail(err, errlen,
+				    "'dns auto' at boot: the resolvers are not known before the network is up; list them as rules");
 		return dns_auto(NULL, &p->rules, err, errlen);
 	}
 	return rule_parse_words(n, words, &p->rules, err, errlen);
@@ -1173,6 +1267,24 @@ void format_duration_ms(uint64_t ms, char *buf, size_t len)
 void key_wipe(struct nf_key *key)
 {
 	explicit_bzero(key, sizeof(*key));
+}
+
+void key_digest(const struct nf_key *key, uint8_t out[NETFENCE_KEY_DIGEST_LEN])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, key->len, key->data);
+	sha256_digest(&ctx, NETFENCE_KEY_DIGEST_LEN, out);
+	explicit_bzero(&ctx, sizeof(ctx));
+}
+
+void policy_write_key(FILE *f, const uint8_t digest[NETFENCE_KEY_DIGEST_LEN])
+{
+	fputs("key sha256:", f);
+	for (int i = 0; i < NETFENCE_KEY_DIGEST_LEN; i++)
+		fprintf(f, "%02x", digest[i]);
+	fputc('\n', f);
 }
 
 int key_read_file(const char *path, struct nf_key *key, char *err,

@@ -63,6 +63,13 @@ struct policy_spec {
 	bool isolate;
 	bool has_timeout;	/* timeout DUR (0: no deadline) */
 	uint32_t timeout;
+	bool has_key_digest;	/* key sha256:HEX (a saved release key) */
+	uint8_t key_digest[NETFENCE_KEY_DIGEST_LEN];
+	/*
+	 * Set by the caller before parsing: the file is for boot, before the
+	 * network is up, so hostnames and "dns auto" are refused.
+	 */
+	bool boot;
 };
 
 struct nf_addr {
@@ -77,6 +84,9 @@ struct nf_addr {
 typedef int (*rule_resolve_fn)(const char *name, struct nf_addr *out,
 			       int max, char *err, size_t errlen);
 extern rule_resolve_fn rule_resolve;
+/* Refuses every name: for policies put in force at boot (--boot). */
+int rule_resolve_boot(const char *name, struct nf_addr *out, int max,
+		      char *err, size_t errlen);
 int rule_resolve_getaddrinfo(const char *name, struct nf_addr *out, int max,
 			     char *err, size_t errlen);
 
@@ -106,6 +116,15 @@ int rule_parse_words(int argc, char *const argv[], struct rule_vec *out,
 /* Same, from one string split at blanks ("double quotes" group words). */
 int rule_parse_string(const char *s, struct rule_vec *out,
 		      char *err, size_t errlen);
+
+/*
+ * The form save would write line in: a rule's canonical text, other lines
+ * single-spaced, "" for a blank or comment-only line; names are not looked
+ * up. *comment: the line's trailing comment (from '#'), or NULL. Returns 0,
+ * -1 when out of memory.
+ */
+int policy_line_canonical(const char *line, char *out, size_t len,
+			  const char **comment);
 
 /* Canonical text of a rule. Returns the length (truncated to len-1). */
 size_t rule_format(const struct nf_rule *r, char *buf, size_t len);
@@ -169,6 +188,10 @@ struct nf_key {
 int key_read_file(const char *path, struct nf_key *key, char *err,
 		  size_t errlen);
 void key_wipe(struct nf_key *key);
+/* SHA-256 of the key's secret: what NETFENCE_A_KEY_DIGEST carries. */
+void key_digest(const struct nf_key *key, uint8_t out[NETFENCE_KEY_DIGEST_LEN]);
+/* "key sha256:HEX": the line of a saved policy that keeps a release key. */
+void policy_write_key(FILE *f, const uint8_t digest[NETFENCE_KEY_DIGEST_LEN]);
 
 /*
  * Appends udp and tcp port 53 dir out rules for every nameserver of the

@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
 	# building the module and the tool
 	build-essential pkg-config kmod dkms sparse rsync
-	linux-headers-amd64 libnl-3-dev libnl-genl-3-dev libcmocka-dev
+	linux-headers-amd64 libnl-3-dev libnl-genl-3-dev nettle-dev libcmocka-dev
 	# the debug kernel (built from Debian's source)
 	linux-source bc bison flex libelf-dev libssl-dev perl python3 xz-utils
 	# test guests

@@ -27,6 +27,12 @@ NOMOD="netfence: kernel module not loaded (try: modprobe netfence)"
 # exit | stderr (substring; "" = must be empty) | arguments (eval'd)
 cases_usage=(
 "2|netfence: unknown option '--bogus'|--bogus status"
+"2|netfence: --key-file and --no-key: give one|save --key-file /dev/null --no-key"
+"2|netfence: --persist: the boot unit isolates the host's own namespace|-n nf0 isolate --persist"
+"2|netfence: --persist: the boot unit isolates the host's own namespace|--netns /proc/self/ns/net release --persist"
+"2|netfence: unknown option '--persist'|renew --persist"
+"2|netfence: --dns auto with --boot: the resolvers are not known|isolate --boot --dns auto"
+"2|'v4.invalid' is a hostname: at boot it cannot be resolved|isolate --boot -a 'v4.invalid port 22'"
 "2|netfence: unknown option '-x'|-x status"
 "2|netfence: unknown option '-x'|-jx status"
 "2|netfence: option '-n' needs an argument|-n"
@@ -229,7 +235,7 @@ if make -s -C "$ctl" install DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/install.log"
 		    Wants=network-pre.target After=systemd-modules-load.service \
 		    ConditionPathExists=/etc/netfence/policy RemainAfterExit=yes \
 		    'ExecStartPre=/sbin/modprobe netfence' \
-		    'ExecStart=/usr/sbin/netfence isolate --file /etc/netfence/policy' \
+		    'ExecStart=/usr/sbin/netfence isolate --boot --file /etc/netfence/policy' \
 		    WantedBy=sysinit.target; do
 		grep -qxF "$line" "$unit" 2>/dev/null || { echo "  unit lacks: $line" >&2; bad=1; }
 	done

@@ -425,6 +425,114 @@ static void test_policy_file(void)
 	}
 }
 
+/* parse_text: policy_parse_file on a string; 0 or -1 with err. */
+static int parse_policy_text(const char *t, struct policy_spec *p, char *err, size_t len)
+{
+	FILE *f = fmemopen((void *)t, strlen(t), "r");
+	int rc = policy_parse_file(f, "policy", p, err, len);
+
+	fclose(f);
+	return rc;
+}
+
+/* Release key lines: the digest save writes, read back; bad ones refused. */
+static void test_policy_key(void)
+{
+	/* SHA-256("0123456789abcdef"), as sha256sum prints it. */
+	static const char want[] =
+		"key sha256:9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\n";
+	struct nf_key key = { .set = true, .len = 16 };
+	uint8_t d[NETFENCE_KEY_DIGEST_LEN];
+	struct policy_spec p = { 0 };
+	char err[NF_ERR_LEN], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memcpy(key.data, "0123456789abcdef", 16);
+	key_digest(&key, d);
+	f = open_memstream(&buf, &len);
+	policy_write_key(f, d);
+	fclose(f);
+	if (strcmp(buf, want))
+		failf("key line '%s', want '%s'", buf, want);
+	if (parse_policy_text(buf, &p, err, sizeof(err)) || !p.has_key_digest ||
+	    memcmp(p.key_digest, d, sizeof(d)))
+		failf("key line does not read back: %s", err);
+	policy_spec_free(&p);
+	free(buf);
+
+	static const struct { const char *text, *err; } bad[] = {
+		{ "key 9f9f\n", "policy:1: expected 'key sha256:HEX' (the 32-byte digest of a release key, as save writes it)" },
+		{ "key sha256:9f\n", "policy:1: expected 'key sha256:HEX' (the 32-byte digest of a release key, as save writes it)" },
+		{ "key sha256:zz9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\n",
+		  "policy:1: key: 'zz9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f' is not hexadecimal" },
+		{ "key sha256:9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\n"
+		  "key sha256:9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\n",
+		  "policy:2: key given twice" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct policy_spec q = { 0 };
+
+		err[0] = '\0';
+		if (!parse_policy_text(bad[i].text, &q, err, sizeof(err)) || strcmp(err, bad[i].err))
+			failf("bad key case %zu: got '%s', want '%s'", i, err, bad[i].err);
+		policy_spec_free(&q);
+	}
+}
+
+/* --boot: hostnames and dns auto refused, addresses fine. */
+static void test_policy_boot(void)
+{
+	rule_resolve_fn saved = rule_resolve;
+	static const struct { const char *text, *err; } cases[] = {
+		{ "192.0.2.1 proto tcp port 22 dir in\n", "" },
+		{ "v4.example port 443\n",
+		  "policy:1: 'v4.example' is a hostname: at boot it cannot be resolved before the network is up; give its addresses" },
+		{ "10.0.0.1\ndns auto\n",
+		  "policy:2: 'dns auto' at boot: the resolvers are not known before the network is up; list them as rules" },
+	};
+
+	rule_resolve = rule_resolve_boot;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct policy_spec p = { .boot = true };
+		char err[NF_ERR_LEN] = "";
+		int rc = parse_policy_text(cases[i].text, &p, err, sizeof(err));
+
+		if ((rc == 0) != !cases[i].err[0] || strcmp(err, cases[i].err))
+			failf("boot case %zu: rc %d, got '%s', want '%s'", i, rc, err, cases[i].err);
+		policy_spec_free(&p);
+	}
+	rule_resolve = saved;
+}
+
+/* What save matches a kept comment with: the line in its saved form. */
+static void test_line_canonical(void)
+{
+	static const struct { const char *in, *out, *comment; } cases[] = {
+		{ "10.0.0.5 dir in port 22 proto tcp   # jump host",
+		  "10.0.0.5 proto tcp port 22 dir in", "# jump host" },
+		{ "option   audit on", "option audit on", NULL },
+		{ "timeout 15m # renew daily", "timeout 15m", "# renew daily" },
+		{ "  # only a comment", "", "# only a comment" },
+		{ "", "", NULL },
+		{ "v4.example port 443", "v4.example port 443", NULL },
+		{ "cgroup \"/a b#c\" # svc", "cgroup \"/a b#c\"", "# svc" },
+	};
+	char out[NF_RULE_TEXT_LEN];
+	const char *comment;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (policy_line_canonical(cases[i].in, out, sizeof(out), &comment))
+			failf("'%s': out of memory", cases[i].in);
+		if (strcmp(out, cases[i].out) ||
+		    (comment ? !cases[i].comment || strcmp(comment, cases[i].comment) :
+		     cases[i].comment != NULL))
+			failf("'%s': got '%s' / '%s', want '%s' / '%s'", cases[i].in, out,
+			      comment ? comment : "(none)", cases[i].out,
+			      cases[i].comment ? cases[i].comment : "(none)");
+	}
+}
+
 /* save output -> policy file parser gives the same flags and rules. */
 static void test_policy_save_restore(void)
 {
@@ -692,7 +800,7 @@ static void test_policy_diff_json(void)
 	f = open_memstream(&buf, &len);
 	policy_diff_json(f, &st, &d, true);
 	fclose(f);
-	if (strcmp(buf, "{\"changed\":true,\"check\":true,\"isolated\":{\"from\":false,\"to\":true},"
+	if (strcmp(buf, "{\"changed\":true,\"check\":true,\"isolated\":{\"from\":false,\"to\":true},\"key_set\":false,"
 		   "\"added\":[\"10.0.0.2 port 22\"],\"removed\":[\"10.0.0.1\"],"
 		   "\"options\":{\"added\":[\"option audit on\"],\"removed\":[\"option audit off\"]},"
 		   "\"timeout\":{\"from\":null,\"to\":90}}\n"))
@@ -1805,6 +1913,28 @@ static void test_monitor_format(void)
 		free(j);
 		nlmsg_free(msg);
 	}
+	/* renewed: the time left before the new deadline. */
+	{
+		struct nl_msg *msg = event_msg(NETFENCE_CMD_EVT_RENEWED);
+		char *h, *j;
+
+		nla_put_u64(msg, NETFENCE_A_TIMEOUT_LEFT, 899500);
+		h = event_text(msg, false, &rc);
+		if (rc != 1 || strcmp(h, "renewed (deadline in 15m 0s)\n"))
+			failf("renewed: rc %d '%s'", rc, h);
+		j = event_text(msg, true, &rc);
+		if (rc != 1 || strcmp(j, "{\"event\":\"renewed\",\"timeout_left_ms\":899500}\n"))
+			failf("renewed JSON: rc %d '%s'", rc, j);
+		free(h);
+		free(j);
+		nlmsg_free(msg);
+		msg = event_msg(NETFENCE_CMD_EVT_RENEWED);
+		h = event_text(msg, false, &rc);
+		if (rc != -1)
+			failf("renewed without the time left: rc %d '%s'", rc, h);
+		free(h);
+		nlmsg_free(msg);
+	}
 	/* monitor -t: the time in front, on a line and as JSON's first member. */
 	{
 		struct timespec ts = { .tv_sec = 1796212800, .tv_nsec = 42123456 };
@@ -1817,11 +1947,15 @@ static void test_monitor_format(void)
 		tzset();
 		nla_put_u8(msg, NETFENCE_A_REASON, NETFENCE_REASON_USER);
 		f = open_memstream(&buf, &len);
-		rc = print_event_stamped(f, nlmsg_hdr(msg), false, &ts);
-		rc += print_event_stamped(f, nlmsg_hdr(msg), true, &ts);
+		rc = print_event_stamped(f, nlmsg_hdr(msg), false, &ts, "net:[4026531840]");
+		rc += print_event_stamped(f, nlmsg_hdr(msg), true, &ts, "blue");
+		rc += print_event_stamped(f, nlmsg_hdr(msg), true, NULL, "a\"b");
+		rc += print_event_stamped(f, nlmsg_hdr(msg), false, &ts, NULL);
 		fclose(f);
-		if (rc != 2 || strcmp(buf, "[2026-12-02T12:00:00.042123+0000] released (reason: user)\n"
-				   "{\"time\":\"2026-12-02T12:00:00.042123+0000\",\"event\":\"released\",\"reason\":\"user\"}\n"))
+		if (rc != 4 || strcmp(buf, "[2026-12-02T12:00:00.042123+0000] [netns net:[4026531840]] released (reason: user)\n"
+				   "{\"time\":\"2026-12-02T12:00:00.042123+0000\",\"netns\":\"blue\",\"event\":\"released\",\"reason\":\"user\"}\n"
+				   "{\"netns\":\"a\\\"b\",\"event\":\"released\",\"reason\":\"user\"}\n"
+				   "[2026-12-02T12:00:00.042123+0000] released (reason: user)\n"))
 			failf("stamped events: rc %d '%s'", rc, buf);
 		free(buf);
 		nlmsg_free(msg);
@@ -1878,6 +2012,9 @@ static const struct {
 	{ "resolve_stub", test_resolve_note },
 	{ "resolve_getaddrinfo", test_resolve_getaddrinfo },
 	{ "policy_file", test_policy_file },
+	{ "policy_key", test_policy_key },
+	{ "policy_boot", test_policy_boot },
+	{ "line_canonical", test_line_canonical },
 	{ "policy_save_restore", test_policy_save_restore },
 	{ "save_format", test_save_format },
 	{ "policy_diff", test_policy_diff },
