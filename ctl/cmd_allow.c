@@ -132,7 +132,9 @@ static int allow_change(int argc, char **argv, bool add)
 	}
 	if (rc < 0) {
 		struct nf_txn t = {
-			.txn_flags = NETFENCE_TXN_F_APPEND,
+			/* Removed by someone else since the dump: not an error. */
+			.txn_flags = NETFENCE_TXN_F_APPEND |
+				     (exist && !add ? NETFENCE_TXN_F_DEL_ABSENT : 0),
 			.op = add ? NETFENCE_CMD_TXN_ADD : NETFENCE_CMD_TXN_DEL,
 			.rules = rules.v,
 			.nrules = rules.n,

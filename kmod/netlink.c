@@ -486,7 +486,7 @@ static int netfence_txn_del_rules(struct netfence_txn *txn,
 {
 	u32 i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !txn->del_absent; i++) {
 		cond_resched();
 		if (!netfence_builder_has(txn->builder, &rules[i].rule)) {
 			NL_SET_ERR_MSG_ATTR(extack, rules[i].attr,
@@ -650,6 +650,7 @@ static int netfence_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[NETFENCE_A_EVENT_RATE])
 		txn->event_rate = nla_get_u32(info->attrs[NETFENCE_A_EVENT_RATE]);
+	txn->del_absent = txn_flags & NETFENCE_TXN_F_DEL_ABSENT;
 	if (etypes) {
 		txn->n_ethertypes = nla_len(etypes) / sizeof(__be16);
 		nla_memcpy(txn->ethertypes, etypes, sizeof(txn->ethertypes));

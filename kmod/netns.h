@@ -64,6 +64,7 @@ struct netfence_txn {
 	u32 event_rate;		/* NETFENCE_A_EVENT_RATE, applied at commit */
 	u32 n_ethertypes;	/* NETFENCE_A_ETHERTYPES, given to the new policy */
 	__be16 ethertypes[NETFENCE_ETHERTYPES_MAX];
+	bool del_absent;	/* NETFENCE_TXN_F_DEL_ABSENT */
 };
 
 /*

@@ -52,10 +52,10 @@ expect_exit 1 "allow del of an absent rule" nf "$H" allow del 10.9.9.9
 msg=$(cat "$T/last.out")
 expect_match "error line carries a message after 'netfence: ...:'" '^netfence: [^:]+: .+' "$msg"
 
-log "TXN_ADD is all or nothing (scratch namespace)"
+log "TXN_ADD is all or nothing, TXN_DEL too unless DEL_ABSENT (scratch namespace)"
 _run nsx "$S" $NLCLIENT all-or-none
 rc=$?
 sed 's/^/#   /' "$T/last.out"
 expect_eq "nlclient all-or-none" 0 "$rc"
-expect_eq "the CLI sees only the first message's rule" "10.5.0.0/16" "$(nf_rules "$S")"
+expect_eq "the CLI sees the last transaction's policy" "10.6.0.0/16" "$(nf_rules "$S")"
 finish

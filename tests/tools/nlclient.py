@@ -72,6 +72,7 @@ A_COMMENT = 28
  R_INDEX, R_HITS, R_PAD) = range(11)
 DIR_OUT, DIR_IN, DIR_BOTH = 1, 2, 3
 TXN_F_APPEND = 1
+TXN_F_DEL_ABSENT = 2
 COMMIT_F_ISOLATE = 1
 AF_UNSPEC, AF_INET, AF_INET6 = 0, 2, 10
 IPPROTO = {"any": 0, "icmp": 1, "tcp": 6, "udp": 17, "icmpv6": 58}
@@ -466,6 +467,24 @@ def cmd_all_or_none(g):
     ok = got == ["10.5.0.0/16"]
     bad += not ok
     print("%s - policy holds only the first message's rule: %s" % ("ok" if ok else "FAIL", got))
+    # NETFENCE_TXN_F_DEL_ABSENT (allow del --exist): absent rules skipped.
+    steps = [
+        ("TXN_BEGIN APPEND|DEL_ABSENT",
+         g.request(CMD_TXN_BEGIN, P + u32(A_TXN_FLAGS, TXN_F_APPEND | TXN_F_DEL_ABSENT)), 0),
+        ("TXN_ADD 10.6.0.0/16", g.request(CMD_TXN_ADD, P + nest(A_RULES, rule_attr("10.6.0.0/16"))), 0),
+        ("TXN_DEL [10.5.0.0/16, absent 10.9.9.9] accepted",
+         g.request(CMD_TXN_DEL, P + nest(A_RULES, rule_attr("10.5.0.0/16"),
+                                         rule_attr("10.9.9.9"))), 0),
+        ("TXN_COMMIT", g.request(CMD_TXN_COMMIT, P), 0),
+    ]
+    for name, r, want in steps:
+        ok = r.error == want
+        bad += not ok
+        print("%s - %s: %r" % ("ok" if ok else "FAIL", name, r))
+    got = sorted("%s/%d" % (x.get("addr"), x.get("prefixlen")) for x in g.rules())
+    ok = got == ["10.6.0.0/16"]
+    bad += not ok
+    print("%s - the present rule removed, the added one kept: %s" % ("ok" if ok else "FAIL", got))
     return 1 if bad else 0
 
 

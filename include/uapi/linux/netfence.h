@@ -64,7 +64,10 @@
  * NETFENCE_CMD_TXN_DEL: NETFENCE_A_PROTO, NETFENCE_A_RULES.
  *	Removes each rule identical to a nested NETFENCE_A_RULE from the open
  *	transaction; -ENOENT (and nothing removed) if one is not present. A
- *	rule named twice in one message is removed once.
+ *	rule named twice in one message is removed once. In a transaction
+ *	begun with NETFENCE_TXN_F_DEL_ABSENT, rules not present are skipped
+ *	instead ("allow del --exist": a rule removed by someone else between
+ *	a dump and this transaction is not an error).
  *
  * NETFENCE_CMD_TXN_COMMIT: NETFENCE_A_PROTO, optional NETFENCE_A_COMMIT_FLAGS.
  *	Builds the policy from the transaction, publishes it and closes the
@@ -549,7 +552,8 @@ enum netfence_policy_flags {
 
 enum netfence_txn_flags {
 	NETFENCE_TXN_F_APPEND = 1U << 0,	/* start from the current policy */
-	__NETFENCE_TXN_F_ALL = (1U << 1) - 1,
+	NETFENCE_TXN_F_DEL_ABSENT = 1U << 1,	/* TXN_DEL: an absent rule is no error */
+	__NETFENCE_TXN_F_ALL = (1U << 2) - 1,
 };
 
 enum netfence_commit_flags {
