@@ -109,11 +109,22 @@ const char *persist_path(void)
 	return p && *p ? p : "/etc/netfence/policy";
 }
 
-/* --persist is about the boot unit, which isolates the host's namespace. */
+/*
+ * --persist is about the boot unit, which isolates the host's namespace:
+ * the one of pid 1 (of this pid namespace: a container's init and its
+ * own boot policy).
+ */
 static int persist_check(void)
 {
+	char self[64], init[64];
+	ssize_t a, b;
+
 	if (g_opts.netns_name || g_opts.netns_path)
 		return usage_error("--persist: the boot unit isolates the host's own namespace, not one given with -n/--netns");
+	a = readlink("/proc/self/ns/net", self, sizeof(self) - 1);
+	b = readlink("/proc/1/ns/net", init, sizeof(init) - 1);
+	if (a > 0 && b > 0 && (a != b || memcmp(self, init, (size_t)a)))
+		return usage_error("--persist: this is not the namespace of pid 1, which the boot unit isolates");
 	return -1;
 }
 
@@ -128,13 +139,21 @@ static int persist_save(struct nf_sock *s, const uint8_t *digest)
 	char *dir = strdup(path), *slash;
 	int rc;
 
+	/* mkdir -p of the file's directory. */
 	if (dir && (slash = strrchr(dir, '/')) && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			fprintf(stderr, "netfence: isolate: --persist: %s: %s\n", dir,
-				strerror(errno));
-			free(dir);
-			return EXIT_FAIL;
+		for (char *p = strchr(dir + 1, '/');; p = strchr(p + 1, '/')) {
+			if (p)
+				*p = '\0';
+			if (mkdir(dir, 0755) && errno != EEXIST) {
+				fprintf(stderr, "netfence: isolate: --persist: %s: %s\n", dir,
+					strerror(errno));
+				free(dir);
+				return EXIT_FAIL;
+			}
+			if (!p)
+				break;
+			*p = '/';
 		}
 	}
 	free(dir);

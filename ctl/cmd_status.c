@@ -82,8 +82,9 @@ int cmd_status(int argc, char **argv)
 {
 	struct nf_status st;
 	struct nf_sock s;
+	struct rule_vec rules = { 0 };
+	char version[64], digest[POLICY_DIGEST_LEN];
 	struct timespec now;
-	char version[64];
 	int rc = simple_opts(argc, argv, status_usage);
 
 	if (rc >= 0)
@@ -91,7 +92,17 @@ int cmd_status(int argc, char **argv)
 	rc = nf_open(&s);
 	if (rc)
 		return rc;
-	rc = nf_get_status(&s, &st);
+	/* JSON: with the policy's digest, from the same generation. */
+	rc = g_opts.json ? nf_get_policy(&s, &st, &rules) : nf_get_status(&s, &st);
+	if (!rc && g_opts.json) {
+		if (policy_digest(st.ethertypes, st.n_ethertypes, st.flags,
+				  st.event_rate, rules.v, rules.n, digest)) {
+			fprintf(stderr, "netfence: out of memory\n");
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		st.policy_digest = digest;
+	}
 	if (rc) {
 		rc = nf_report(&s, "status", rc);
 	} else {
@@ -102,7 +113,9 @@ int cmd_status(int argc, char **argv)
 		print_status(stdout, &st, g_opts.json);
 		rc = EXIT_OK;
 	}
+out:
 	nf_close(&s);
+	rule_vec_free(&rules);
 	return rc;
 }
 

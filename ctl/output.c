@@ -249,6 +249,8 @@ void print_status(FILE *f, const struct nf_status *st, bool json)
 		}
 		json_bool(&j, "key_required", st->key_required);
 		json_u64(&j, "event_rate", st->event_rate);
+		if (st->policy_digest)
+			json_str(&j, "policy_digest", st->policy_digest);
 		json_obj_begin(&j, "versions");
 		json_str(&j, "tool", NETFENCE_VERSION);
 		json_str(&j, "module", st->module_version);

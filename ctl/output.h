@@ -54,6 +54,7 @@ struct nf_status {
 	uint32_t event_rate;
 	const char *renew_cmd;	/* hint after the deadline; NULL: "netfence renew" */
 	const char *module_version;	/* of the loaded module; NULL: unknown */
+	const char *policy_digest;	/* policy_digest(); NULL: not computed */
 	uint64_t now_ns;		/* when read (epoch): for the deadline's time */
 	struct nf_audit isolated_by;
 	struct nf_audit last_change;

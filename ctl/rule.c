@@ -1279,6 +1279,60 @@ void key_digest(const struct nf_key *key, uint8_t out[NETFENCE_KEY_DIGEST_LEN])
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int policy_digest(const uint16_t *types, size_t ntypes, uint32_t flags,
+		  uint32_t event_rate, const struct nf_rule *rules, size_t n,
+		  char out[POLICY_DIGEST_LEN])
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char *buf = NULL, **lines = NULL, *save = NULL, *l;
+	struct sha256_ctx ctx;
+	size_t len = 0, nl = 0, cap = n + 64;
+	FILE *m = open_memstream(&buf, &len);
+	int rc = -1;
+
+	if (!m)
+		return -1;
+	policy_write_ethertypes(m, types, ntypes);
+	policy_write(m, flags, event_rate, rules, n);
+	if (fclose(m))
+		goto out;
+	lines = malloc(cap * sizeof(*lines));
+	if (!lines)
+		goto out;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (nl == cap) {
+			char **nv = realloc(lines, 2 * cap * sizeof(*lines));
+
+			if (!nv)
+				goto out;
+			lines = nv;
+			cap *= 2;
+		}
+		lines[nl++] = l;
+	}
+	/* As "LC_ALL=C sort" orders them: the dump's order does not count. */
+	qsort(lines, nl, sizeof(*lines), line_cmp);
+	sha256_init(&ctx);
+	for (size_t i = 0; i < nl; i++) {
+		sha256_update(&ctx, strlen(lines[i]), (const uint8_t *)lines[i]);
+		sha256_update(&ctx, 1, (const uint8_t *)"\n");
+	}
+	sha256_digest(&ctx, sizeof(d), d);
+	len = (size_t)snprintf(out, POLICY_DIGEST_LEN, "sha256:");
+	for (size_t i = 0; i < sizeof(d); i++)
+		len += (size_t)snprintf(out + len, POLICY_DIGEST_LEN - len, "%02x", d[i]);
+	rc = 0;
+out:
+	free(lines);
+	free(buf);
+	return rc;
+}
+
 void policy_write_key(FILE *f, const uint8_t digest[NETFENCE_KEY_DIGEST_LEN])
 {
 	fputs("key sha256:", f);

@@ -190,6 +190,18 @@ int key_read_file(const char *path, struct nf_key *key, char *err,
 void key_wipe(struct nf_key *key);
 /* SHA-256 of the key's secret: what NETFENCE_A_KEY_DIGEST carries. */
 void key_digest(const struct nf_key *key, uint8_t out[NETFENCE_KEY_DIGEST_LEN]);
+/* "sha256:" and 64 hexadecimal digits, with the NUL. */
+#define POLICY_DIGEST_LEN (7 + 64 + 1)
+/*
+ * The policy's digest, for fleet inventory: SHA-256 of the option and rule
+ * lines save writes, sorted bytewise, each ending in a newline; that is
+ *   netfence save --no-key | grep -Ev '^(isolate|timeout|key) ' |
+ *	LC_ALL=C sort | sha256sum
+ * Returns 0, or -1 when out of memory.
+ */
+int policy_digest(const uint16_t *types, size_t ntypes, uint32_t flags,
+		  uint32_t event_rate, const struct nf_rule *rules, size_t n,
+		  char out[POLICY_DIGEST_LEN]);
 /* "key sha256:HEX": the line of a saved policy that keeps a release key. */
 void policy_write_key(FILE *f, const uint8_t digest[NETFENCE_KEY_DIGEST_LEN]);
 

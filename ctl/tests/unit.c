@@ -435,6 +435,34 @@ static int parse_policy_text(const char *t, struct policy_spec *p, char *err, si
 	return rc;
 }
 
+/* The policy digest: of the sorted lines, whatever the dump's order. */
+static void test_policy_digest(void)
+{
+	struct rule_vec rv = { 0 };
+	char err[NF_ERR_LEN], a[POLICY_DIGEST_LEN], b[POLICY_DIGEST_LEN];
+	struct nf_rule tmp;
+	uint32_t flags = NETFENCE_POLICY_F_DEFAULT | NETFENCE_POLICY_F_AUDIT;
+
+	if (rule_parse_string("10.0.0.2 port 22", &rv, err, sizeof(err)) ||
+	    rule_parse_string("10.0.0.1", &rv, err, sizeof(err)))
+		failf("parse: %s", err);
+	if (policy_digest(NULL, 0, flags, NETFENCE_EVENT_RATE_DEFAULT, rv.v, rv.n, a))
+		failf("digest failed");
+	/* printf '10.0.0.1\n10.0.0.2 port 22\noption audit on\n' | sha256sum */
+	if (strcmp(a, "sha256:3b45765ebb48ffa094d3e6bad5f97b607985da17e2bfe411726909477e097bcd"))
+		failf("digest %s", a);
+	tmp = rv.v[0];
+	rv.v[0] = rv.v[1];
+	rv.v[1] = tmp;
+	if (policy_digest(NULL, 0, flags, NETFENCE_EVENT_RATE_DEFAULT, rv.v, rv.n, b) ||
+	    strcmp(a, b))
+		failf("order changed the digest: %s", b);
+	if (policy_digest(NULL, 0, NETFENCE_POLICY_F_DEFAULT, NETFENCE_EVENT_RATE_DEFAULT,
+			  rv.v, rv.n, b) || !strcmp(a, b))
+		failf("a flag did not change the digest");
+	rule_vec_free(&rv);
+}
+
 /* Release key lines: the digest save writes, read back; bad ones refused. */
 static void test_policy_key(void)
 {
@@ -2013,6 +2041,7 @@ static const struct {
 	{ "resolve_getaddrinfo", test_resolve_getaddrinfo },
 	{ "policy_file", test_policy_file },
 	{ "policy_key", test_policy_key },
+	{ "policy_digest", test_policy_digest },
 	{ "policy_boot", test_policy_boot },
 	{ "line_canonical", test_line_canonical },
 	{ "policy_save_restore", test_policy_save_restore },
