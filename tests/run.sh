@@ -162,7 +162,7 @@ INTEGRATION_DIR=${NETFENCE_INTEGRATION_DIR:-$NF_ROOT/tests/integration}
 # the module's allocating, locking and deferred paths: netlink requests and
 # their rejections, transactions abandoned by a killed process, hooks under
 # traffic, socket lookups of identity rules, the deadline work,
-DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port ops-audit 09-malformed-netlink 12-conntrack hardening-dhcp hardening-icmp-nd hardening-link hardening-replies hardening-userns fuzz-netlink 11-abandoned-transaction identity ops-agent-restart safety-boot safety-deadline safety-existing safety-key safety-reject}
+DEBUG_TESTS=${DEBUG_TESTS:-03-syn-from-allowed-port ops-audit ops-persist 09-malformed-netlink 12-conntrack hardening-dhcp hardening-icmp-nd hardening-link hardening-replies hardening-userns fuzz-netlink 11-abandoned-transaction identity ops-agent-restart safety-boot safety-deadline safety-existing safety-key safety-reject}
 
 # selected_tests FLAVOR: integration scripts selected for FLAVOR.
 selected_tests() {
