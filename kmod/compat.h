@@ -54,6 +54,11 @@
 })
 #endif
 
+/* nla_strscpy() was nla_strlcpy() before 5.11 (its result is unused here). */
+#ifndef NETFENCE_HAVE_NLA_STRSCPY
+#define nla_strscpy(dst, nla, dstsize)	nla_strlcpy((dst), (nla), (dstsize))
+#endif
+
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\
