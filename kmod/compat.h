@@ -59,6 +59,25 @@
 #define nla_strscpy(dst, nla, dstsize)	nla_strlcpy((dst), (nla), (dstsize))
 #endif
 
+/*
+ * The netdev egress hook (5.16). Where the kernel lacks it, so does
+ * CONFIG_NETFILTER_EGRESS: the link-layer stage is never started and
+ * status does not report NETFENCE_FEAT_LINK. The hook number only has to
+ * compile; an out-of-range one would be refused if it were ever used.
+ */
+#ifndef NETFENCE_HAVE_NF_NETDEV_EGRESS
+#define NF_NETDEV_EGRESS	NF_NETDEV_NUMHOOKS
+#endif
+
+/*
+ * Before 5.13 defragmentation, once enabled in a namespace, stays on until
+ * the namespace goes: there is nothing to disable.
+ */
+#ifndef NETFENCE_HAVE_NF_DEFRAG_DISABLE
+#define nf_defrag_ipv4_disable(net)	((void)(net))
+#define nf_defrag_ipv6_disable(net)	((void)(net))
+#endif
+
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\
