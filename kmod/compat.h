@@ -78,6 +78,21 @@
 #define nf_defrag_ipv6_disable(net)	((void)(net))
 #endif
 
+/*
+ * nf_send_reset() and nf_send_reset6() take the socket of the packet
+ * they answer since 5.11 (5.10.198 on 5.10).
+ */
+#ifdef NETFENCE_HAVE_NF_SEND_RESET_SK
+#define netfence_send_reset(net, sk, skb, hook)	nf_send_reset((net), (sk), (skb), (hook))
+#else
+#define netfence_send_reset(net, sk, skb, hook)	nf_send_reset((net), (skb), (hook))
+#endif
+#ifdef NETFENCE_HAVE_NF_SEND_RESET6_SK
+#define netfence_send_reset6(net, sk, skb, hook) nf_send_reset6((net), (sk), (skb), (hook))
+#else
+#define netfence_send_reset6(net, sk, skb, hook) nf_send_reset6((net), (skb), (hook))
+#endif
+
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\
