@@ -93,6 +93,11 @@
 #define netfence_send_reset6(net, sk, skb, hook) nf_send_reset6((net), (skb), (hook))
 #endif
 
+/* Newer kernels name the per-CPU system workqueue for what it is. */
+#ifndef NETFENCE_HAVE_SYSTEM_PERCPU_WQ
+#define system_percpu_wq	system_wq
+#endif
+
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\
