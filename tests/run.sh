@@ -223,8 +223,9 @@ vm_start() {
 	# Keep going past a broken KUnit module: netfence.ko alone still
 	# deserves its integration run.
 	rm -f "$ko" "$NF_BUILD/$flavor/netfence_kunit.ko"
+	# The KUnit module only when asked for (the debug kernel has KUnit).
 	prereq "build:module [$flavor]" "$LOGS/build-$flavor.log" \
-		nf_build_module "$flavor" "$kdir" -k
+		nf_build_module "$flavor" "$kdir" -k $([ "$flavor" = debug ] && echo NETFENCE_KUNIT=1)
 	[ -f "$ko" ] || return 1
 	if [ "$flavor" = debug ]; then
 		kunit_ko=$NF_BUILD/$flavor/netfence_kunit.ko
