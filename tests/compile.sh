@@ -10,10 +10,10 @@
 #
 #   compile.sh OUTDIR [REGEX]
 # Writes OUTDIR/results ("PASS|FAIL compile [RELEASE]" per kernel), one line
-# per kernel on its compiler and time in OUTDIR/info, and one log per kernel
-# (OUTDIR/compile__RELEASE_.log: the packages, compiler and tools used). REGEX selects tests; a
-# kernel's release is not known before its lookup, so "compile [oldest]"
-# (and distro, backport, newest) also selects it.
+# per kernel on its compiler and time in OUTDIR/info, and one log per
+# kernel (OUTDIR/compile__RELEASE_.log: packages, compiler, tools used).
+# REGEX selects tests; a kernel's release is not known before its lookup,
+# so "compile [oldest]" (distro, backport, newest) also selects it.
 #
 # Headers come from a private apt configuration (own sources list, lists
 # and package cache under $NF_CACHE/kheaders/apt: the machine's sources are
@@ -23,7 +23,8 @@
 # gcc, and sid's host tools (fixdep, modpost, objtool) need a newer C
 # library: those two build in a minimal chroot of their own suite
 # (mmdebstrap, cached under $NF_CACHE/chroot/), with their own compiler.
-# The first use downloads about 250 MB and costs a few minutes; later runs
+# The first use downloads about 300 MB (1.4 GB on disk, most of it the two
+# chroots) and costs a few minutes under load; later runs
 # only refresh the package lists (once an hour) and compile. The mirror's
 # Release files may be older than their Valid-Until (a frozen mirror): that
 # check is off, the signatures are still checked.
@@ -36,6 +37,10 @@ sel=${2:-}
 mkdir -p "$out"
 : >"$out/results"
 : >"$out/info"
+mkdir -p "$NF_CACHE"
+# Two runs share the cache: the second one waits.
+exec 7>"$NF_CACHE/.compile.lock"
+flock 7
 
 MIRROR=${NETFENCE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${NETFENCE_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
