@@ -13,6 +13,7 @@
 #include <linux/user_namespace.h>
 #include <net/netlink.h>
 #include "audit.h"
+#include "compat.h"
 
 int netfence_audit_comment_check(const struct nlattr *comment,
 				 struct netlink_ext_ack *extack)

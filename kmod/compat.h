@@ -54,6 +54,50 @@
 })
 #endif
 
+/* nla_strscpy() was nla_strlcpy() before 5.11 (its result is unused here). */
+#ifndef NETFENCE_HAVE_NLA_STRSCPY
+#define nla_strscpy(dst, nla, dstsize)	nla_strlcpy((dst), (nla), (dstsize))
+#endif
+
+/*
+ * The netdev egress hook (5.16). Where the kernel lacks it, so does
+ * CONFIG_NETFILTER_EGRESS: the link-layer stage is never started and
+ * status does not report NETFENCE_FEAT_LINK. The hook number only has to
+ * compile; an out-of-range one would be refused if it were ever used.
+ */
+#ifndef NETFENCE_HAVE_NF_NETDEV_EGRESS
+#define NF_NETDEV_EGRESS	NF_NETDEV_NUMHOOKS
+#endif
+
+/*
+ * Before 5.13 defragmentation, once enabled in a namespace, stays on until
+ * the namespace goes: there is nothing to disable.
+ */
+#ifndef NETFENCE_HAVE_NF_DEFRAG_DISABLE
+#define nf_defrag_ipv4_disable(net)	((void)(net))
+#define nf_defrag_ipv6_disable(net)	((void)(net))
+#endif
+
+/*
+ * nf_send_reset() and nf_send_reset6() take the socket of the packet
+ * they answer since 5.11 (5.10.198 on 5.10).
+ */
+#ifdef NETFENCE_HAVE_NF_SEND_RESET_SK
+#define netfence_send_reset(net, sk, skb, hook)	nf_send_reset((net), (sk), (skb), (hook))
+#else
+#define netfence_send_reset(net, sk, skb, hook)	nf_send_reset((net), (skb), (hook))
+#endif
+#ifdef NETFENCE_HAVE_NF_SEND_RESET6_SK
+#define netfence_send_reset6(net, sk, skb, hook) nf_send_reset6((net), (sk), (skb), (hook))
+#else
+#define netfence_send_reset6(net, sk, skb, hook) nf_send_reset6((net), (skb), (hook))
+#endif
+
+/* Newer kernels name the per-CPU system workqueue for what it is. */
+#ifndef NETFENCE_HAVE_SYSTEM_PERCPU_WQ
+#define system_percpu_wq	system_wq
+#endif
+
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\

@@ -314,7 +314,7 @@ static void netfence_deadline_arm(struct netfence_net *pn, u32 secs)
 	pn->timeout = secs;
 	pn->deadline = jiffies + delay;
 	pn->deadline_set = true;
-	mod_delayed_work(system_wq, &pn->deadline_work, delay);
+	mod_delayed_work(system_percpu_wq, &pn->deadline_work, delay);
 }
 
 /*

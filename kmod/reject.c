@@ -26,6 +26,7 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 #endif
 
+#include "compat.h"
 #include "parse.h"
 #include "reject.h"
 
@@ -37,7 +38,7 @@ static void netfence_reject4(struct sk_buff *skb, const struct nf_hook_state *st
 {
 #if NETFENCE_HAVE_REJECT4
 	if (flow->t.proto == IPPROTO_TCP)
-		nf_send_reset(state->net, state->sk, skb, state->hook);
+		netfence_send_reset(state->net, state->sk, skb, state->hook);
 	else
 		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
 #endif
@@ -48,7 +49,7 @@ static void netfence_reject6(struct sk_buff *skb, const struct nf_hook_state *st
 {
 #if NETFENCE_HAVE_REJECT6
 	if (flow->t.proto == IPPROTO_TCP)
-		nf_send_reset6(state->net, state->sk, skb, state->hook);
+		netfence_send_reset6(state->net, state->sk, skb, state->hook);
 	else
 		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH, state->hook);
 #endif

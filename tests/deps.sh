@@ -11,6 +11,9 @@ packages=(
 	# building the module and the tool
 	build-essential pkg-config kmod dkms sparse rsync
 	linux-headers-amd64 libnl-3-dev libnl-genl-3-dev nettle-dev libcmocka-dev
+	# the compile matrix (tests/compile.sh): pahole for the 6.12 headers,
+	# chroots of bullseye and sid with their own compilers
+	dwarves mmdebstrap
 	# the debug kernel (built from Debian's source)
 	linux-source bc bison flex libelf-dev libssl-dev perl python3 xz-utils
 	# test guests

@@ -46,6 +46,12 @@ modinfo -F vermagic "$ko" | grep -q "^$kver " ||
 find "/var/lib/dkms/netfence/$testver/$kver" -name 'netfence_kunit.ko*' | grep -q . &&
 	nf_die "DKMS built the KUnit module"
 dkms status -m netfence -v "$testver"
+# A kernel older than the supported range is refused up front, by name.
+old_out=$(dkms build "netfence/$testver" -k 4.19.0-27-amd64 2>&1) &&
+	nf_die "dkms built for 4.19: $old_out"
+echo "$old_out" | grep -q BUILD_EXCLUSIVE ||
+	nf_die "dkms refused 4.19 without naming BUILD_EXCLUSIVE: $old_out"
+echo "dkms refuses 4.19.0-27-amd64 (BUILD_EXCLUSIVE_KERNEL): ok"
 cleanup
 trap - EXIT
 

@@ -3,6 +3,8 @@
 # netfence's whole test suite ("make check"):
 #   deps         the Debian packages the suite needs (tests/deps.sh)
 #   style        checkpatch on the kernel sources, W=1 + sparse build
+#   compile      W=1 build against Debian's headers of 5.10, 6.1, 6.12 and
+#                the newest kernel (tests/compile.sh; T=compile)
 #   ctl          the tool builds, its host unit tests pass
 #   dkms         dkms add/build of the tree against Debian's headers
 #   kunit        KUnit suites of netfence_kunit.ko in the debug kernel
@@ -111,6 +113,22 @@ if want_layer style || want_layer checkpatch; then
 		FAIL) result FAIL "$name" "$LOGS/style/${name//[\/: =]/_}.log" ;;
 		esac
 	done <"$LOGS/style/results"
+fi
+
+# ---------------------------------------------------------------- compile
+if want_layer compile; then
+	t0=$(date +%s)
+	tests/compile.sh "$LOGS/compile" "$T"
+	while read -r st name; do
+		case "$st" in
+		PASS | SKIP) result "$st" "$name" ;;
+		FAIL) result FAIL "$name" "$LOGS/compile/${name//[\/: =\[\]]/_}.log" ;;
+		esac
+	done <"$LOGS/compile/results"
+	while read -r line; do
+		info "$line"
+	done <"$LOGS/compile/info"
+	info "compile matrix: $(($(date +%s) - t0)) s (compilers and tools: ${LOGS#"$NF_ROOT"/}/compile/)"
 fi
 
 # ---------------------------------------------------------------- ctl
@@ -223,8 +241,9 @@ vm_start() {
 	# Keep going past a broken KUnit module: netfence.ko alone still
 	# deserves its integration run.
 	rm -f "$ko" "$NF_BUILD/$flavor/netfence_kunit.ko"
+	# The KUnit module only when asked for (the debug kernel has KUnit).
 	prereq "build:module [$flavor]" "$LOGS/build-$flavor.log" \
-		nf_build_module "$flavor" "$kdir" -k
+		nf_build_module "$flavor" "$kdir" -k $([ "$flavor" = debug ] && echo NETFENCE_KUNIT=1)
 	[ -f "$ko" ] || return 1
 	if [ "$flavor" = debug ]; then
 		kunit_ko=$NF_BUILD/$flavor/netfence_kunit.ko

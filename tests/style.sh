@@ -41,7 +41,7 @@ checkpatch_dir() {
 	echo "$dir"
 }
 
-files=$(ls kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h \
+files=$(ls kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h kmod/compat/*/*.h \
 	include/uapi/linux/netfence.h 2>/dev/null)
 todo=
 for f in $files; do

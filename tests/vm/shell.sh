@@ -13,7 +13,8 @@ kdir=$(nf_kdir "$flavor")
 log=$NF_BUILD/logs/build-$flavor.log
 mkdir -p "${log%/*}"
 make -s -C "$NF_ROOT/ctl" >/dev/null || nf_die "the netfence tool does not build"
-nf_build_module "$flavor" "$kdir" >"$log" 2>&1 || nf_die "netfence.ko does not build: see $log"
+nf_build_module "$flavor" "$kdir" $([ "$flavor" = debug ] && echo NETFENCE_KUNIT=1) >"$log" 2>&1 ||
+	nf_die "netfence.ko does not build: see $log"
 
 dir=$NF_BUILD/vm-shell/$flavor
 rm -rf "$dir"
