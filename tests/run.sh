@@ -490,6 +490,8 @@ system_finish() {
 			indent_tail "$dir/console.log" 15
 		else
 			result PASS "$name [system]"
+			# The disk copy (hundreds of MB) is kept only to debug a failure.
+			rm -rf "$dir/disk.ext4" "$dir/stage"
 		fi
 	done
 }

@@ -92,9 +92,12 @@ if grep -v -e '^debugfs' -e 'already exists' -e '^Allocated inode' "$stage/debug
 	nf_die "installing into the disk failed: $(grep -v '^debugfs' "$stage/debugfs.log" | head -n5)"
 fi
 
+# One vCPU: on a busy machine two TCG vCPUs wait for each other at every
+# cross-CPU TLB flush and text patch (module loads); boots were faster
+# with one. NETFENCE_SYS_SMP=N for more.
 cmdline="console=ttyS0,115200 loglevel=7 printk.time=1 panic=-1 mitigations=off no_timer_check"
 cmdline+=" systemd.show_status=1 ${NETFENCE_VM_APPEND:-}"
-args=(-nodefaults -display none -m "${NETFENCE_VM_MEM:-1024}" -smp 2
+args=(-nodefaults -display none -m "${NETFENCE_VM_MEM:-1024}" -smp "${NETFENCE_SYS_SMP:-1}"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-drive "file=$disk,format=raw,if=virtio,cache=unsafe"
 	-virtfs "local,path=/lib/modules/$release/kernel,mount_tag=hostmods,security_model=none,readonly=on,multidevs=remap"
