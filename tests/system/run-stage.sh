@@ -34,7 +34,7 @@ export NFT_BOOT=$boot
 # Every other unit settles first (the boot's "degraded" is the scenario's
 # business), then where the boot's time went: the scenarios' cost is
 # mostly boots.
-systemctl is-system-running --wait >/dev/null 2>&1
+timeout 120 systemctl is-system-running --wait >/dev/null 2>&1
 {
 	systemd-analyze time
 	systemd-analyze blame | head -n 15
