@@ -18,6 +18,8 @@ packages=(
 	linux-source bc bison flex libelf-dev libssl-dev perl python3 xz-utils
 	# test guests
 	qemu-system-x86 linux-image-amd64 busybox-static cpio gzip
+	# the systemd guest image (tests/vm/sysimage.sh, sysboot.sh)
+	mmdebstrap debian-archive-keyring e2fsprogs
 	# programs the scenarios run inside the guests
 	iproute2 procps util-linux jq curl socat netcat-openbsd iperf3
 	nftables iptables ipset dnsmasq-base dropbear-bin openssh-client

@@ -10,6 +10,9 @@
 #   kunit        KUnit suites of netfence_kunit.ko in the debug kernel
 #   integration  tests/integration/*.sh in a Debian-kernel guest and in a
 #                debug-kernel guest (KASAN, lockdep, kmemleak)
+#   system       tests/system/*.sh ("NAME [system]"): scenarios that need
+#                systemd and real reboots, in a Debian bookworm guest booted
+#                from a disk (the image is built once, tests/vm/sysimage.sh)
 # Prints one line per test (PASS/FAIL/SKIP NAME) and ends with
 # "N passed, N failed" (", N skipped" when some were skipped).
 #
@@ -245,6 +248,7 @@ vm_start() {
 	prereq "build:module [$flavor]" "$LOGS/build-$flavor.log" \
 		nf_build_module "$flavor" "$kdir" -k $([ "$flavor" = debug ] && echo NETFENCE_KUNIT=1)
 	[ -f "$ko" ] || return 1
+	eval "built_$flavor=1"
 	if [ "$flavor" = debug ]; then
 		kunit_ko=$NF_BUILD/$flavor/netfence_kunit.ko
 		if [ "$kunit" = 1 ] && [ ! -f "$kunit_ko" ]; then
@@ -428,10 +432,96 @@ kmemleak_result() {
 	step_issues "$dir" kmemleak | head -n 20
 }
 
+# ---------------------------------------------------------------- system
+SYSTEM_DIR=$NF_ROOT/tests/system
+
+# system_tests: names of the system scenarios selected.
+system_tests() {
+	local t name
+	for t in "$SYSTEM_DIR"/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		case "$name" in lib | run-stage) continue ;; esac
+		want "$name [system]" && echo "$name"
+	done
+}
+
+# system_start: run the selected system scenarios one after another in
+# the background (in parallel with the other guests), on Debian's kernel.
+system_start() {
+	local tests name ko=$NF_BUILD/distro/netfence.ko
+	system_run=
+	tests=$(system_tests)
+	[ -n "$tests" ] || return 0
+	[ "$ctl_ok" = 1 ] || { result FAIL "system (needs ctl/netfence)"; return 1; }
+	# The integration guests' module when they built one, else our own.
+	if [ "$built_distro" != 1 ]; then
+		rm -f "$ko"
+		prereq "build:module [distro]" "$LOGS/build-distro.log" \
+			nf_build_module distro "$DISTRO_KDIR" || return 1
+	fi
+	# First run: mmdebstrap and mkfs, about two minutes; cached afterwards.
+	prereq build:sysimage "$LOGS/build-sysimage.log" tests/vm/sysimage.sh || return 1
+	system_run=$tests
+	for name in $tests; do
+		rm -rf "$LOGS/system-$name"
+		mkdir -p "$LOGS/system-$name"
+	done
+	info "booting the system guest ($(echo "$tests" | grep -c .) scenarios)"
+	(
+		for name in $tests; do
+			limit=$(sed -n 's/^# timeout: *\([0-9]\+\).*/\1/p' "$SYSTEM_DIR/$name.sh" | head -n1)
+			tests/vm/sysboot.sh "$name" "$LOGS/system-$name" "${limit:-600}" "$ko" \
+				>"$LOGS/system-$name/boot.log" 2>&1
+			echo $? >"$LOGS/system-$name/rc"
+		done
+	) &
+	system_pid=$!
+}
+
+# system_finish: wait for the system scenarios and report each as one
+# test: it passes when the guest went through its stages to the end, every
+# check passed and the kernel logged nothing bad (boots included).
+system_finish() {
+	local name dir rc nbad
+	[ -n "$system_run" ] || return 0
+	wait "$system_pid"
+	for name in $system_run; do
+		dir=$LOGS/system-$name
+		rc=$(cat "$dir/rc" 2>/dev/null || echo '?')
+		awk -v re="$BAD_RE" '{ sub(/\r$/, "") } $0 ~ re' "$dir/console.log" \
+			>"$dir/issues" 2>/dev/null
+		info "system guest $name: $(grep -c ' begin ' "$dir/status" 2>/dev/null) boots," \
+			"$(grep -c '^PASS ' "$dir/results" 2>/dev/null) checks passed," \
+			"$(cat "$dir/wall-seconds" 2>/dev/null || echo '?') s (QEMU TCG)"
+		nbad=$(grep -c '^FAIL ' "$dir/results" 2>/dev/null)
+		if [ -s "$dir/issues" ]; then
+			result FAIL "$name [system]" "$dir/results"
+			echo "    kernel log:"
+			head -n 20 "$dir/issues" | sed 's/^/    ! /'
+			echo "    (console log: ${dir#"$NF_ROOT"/}/console.log)"
+		elif [ "${nbad:-0}" -gt 0 ]; then
+			result FAIL "$name [system]" "$dir/results"
+		elif [ "$rc" = 124 ]; then
+			result FAIL "$name [system] (timed out)" "$dir/console.log"
+		elif [ "$rc" != 0 ] || ! grep -q '^PASS ' "$dir/results" 2>/dev/null; then
+			result FAIL "$name [system] (exit $rc)" "$dir/boot.log"
+			indent_tail "$dir/console.log" 15
+		else
+			result PASS "$name [system]"
+			# The disk copy (hundreds of MB) is kept only to debug a failure.
+			rm -rf "$dir/disk.ext4" "$dir/stage"
+		fi
+	done
+}
+
 DISTRO_KDIR=$(nf_kdir distro)
 guests_distro=
 guests_debug=
+built_distro=0
+system_run=
 vm_start distro "$DISTRO_KDIR"
+system_start
 if [ -n "$(selected_tests debug)" ] || want_layer kunit; then
 	if prereq build:debug-kernel "$LOGS/build-debug-kernel.log" nf_debug_tree; then
 		DEBUG_TREE=$(tail -n1 "$LOGS/build-debug-kernel.log")
@@ -441,6 +531,7 @@ fi
 for guest in $guests_distro $guests_debug; do
 	vm_finish "$guest"
 done
+system_finish
 # Remember how long each scenario took, to balance the next run's guests.
 for guest in $guests_distro $guests_debug; do
 	awk -v f="$(cat "$LOGS/$guest/flavor")" '$1 == "test" { print f, $2, $4 }' \

@@ -5,17 +5,23 @@
 #   mkinitramfs.sh RELEASE   for a Debian kernel: the virtio, 9p and overlay
 #                            modules of /lib/modules/RELEASE are packed in
 #   mkinitramfs.sh none      for a kernel that has them built in
+#   mkinitramfs.sh RELEASE INIT MODULE...
+#                            another init (e.g. sysimage-init, which mounts
+#                            a disk) with the modules it needs, and their
+#                            dependencies, loaded in that order
 #
 # The image is cached under ~/.cache/netfence/initramfs/, keyed by this
 # script, the init it packs, busybox and the modules. Prints its path.
 set -euo pipefail
 
-release=${1:?usage: mkinitramfs.sh RELEASE|none}
+release=${1:?usage: mkinitramfs.sh RELEASE|none [INIT MODULE...]}
 here=$(cd "$(dirname "$0")" && pwd)
+init=${2:-$here/initramfs-init}
 cache=${NETFENCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netfence}/initramfs
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox-static is missing" >&2; exit 1; }
 # Modules needed before the root can be mounted, in load order.
 wanted="virtio_pci 9pnet_virtio 9p overlay"
+[ $# -gt 2 ] && wanted="${*:3}"
 
 mods=
 if [ "$release" != none ]; then
@@ -23,7 +29,7 @@ if [ "$release" != none ]; then
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
 fi
 
-key=$( (cat "$0" "$here/initramfs-init"; sha256sum "$busybox"; echo "$release"
+key=$( (cat "$0" "$init"; echo "$wanted"; sha256sum "$busybox"; echo "$release"
 	for m in $mods; do sha256sum "$m"; done) | sha256sum | cut -c1-16)
 out=$cache/initramfs-$key.cpio.gz
 if [ -f "$out" ]; then
@@ -37,7 +43,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,dev,proc,sys,lib/modules,lower,upper,newroot,results}
 cp "$busybox" "$work/bin/busybox"
 ln -s busybox "$work/bin/sh"
-install -m 0755 "$here/initramfs-init" "$work/init"
+install -m 0755 "$init" "$work/init"
 : >"$work/lib/modules/load-order"
 for m in $mods; do
 	base=$(basename "$m")
