@@ -108,7 +108,7 @@ args=(-nodefaults -display none -m "${NETFENCE_VM_MEM:-1024}" -smp "${NETFENCE_S
 # and a new QEMU boots the same disk, instead of QEMU's own reset. Under
 # TCG the boots after a reset in the same QEMU were seen to get slower and
 # slower (kernel and initramfs: 5, 16, 30 s); this measures the other way.
-restart=${NETFENCE_SYS_RESTART:-0}
+restart=${NETFENCE_SYS_RESTART:-1}
 [ "$restart" = 1 ] && args+=(-no-reboot)
 start=$(date +%s.%N)
 deadline=$(($(date +%s) + limit))

@@ -17,7 +17,7 @@ mirror=${NETFENCE_MIRROR:-http://deb.debian.org/debian}
 # traffic (iproute2 for veth and namespaces, netcat for listeners).
 packages=(
 	systemd systemd-sysv udev kmod iproute2 procps
-	libnl-3-200 libnl-genl-3-200 netcat-openbsd
+	libnl-3-200 libnl-genl-3-200 libnettle8 netcat-openbsd
 )
 # Units a test guest does not need, and which cost boot time under TCG
 # (no login prompts; no udev coldplug: it would load every module the
