@@ -109,10 +109,11 @@ static int kept_comments_read(const char *path, struct kept_comments *k)
 		return 0;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		const char *text = line, *comment = NULL;
-		size_t tlen = (size_t)len;
+		size_t tlen;
 
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
+		tlen = strlen(line);
 		if (!is_comment(line)) {
 			if (policy_line_canonical(line, canon, sizeof(canon), &comment))
 				goto oom;
