@@ -220,6 +220,43 @@ for cmd in $("$NF" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f{print $1}');
 done
 report cli_version_docs $bad
 
+# Each command's long options, as its --help lists them, are offered by
+# the bash completion and documented in the command's man page section.
+bad=0
+_offered() {	# the completion's candidates after "netfence WORDS... --"
+	bash -c '. "$1"; shift; COMP_WORDS=(netfence "$@" --)
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _netfence
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$(dirname "$0")/../netfence.bash-completion" "$@"
+}
+for cmd in status isolate release renew "allow add" "allow del" "allow flush" show \
+	   stats save restore apply monitor; do
+	# Options of the usage and option lines (not those the text mentions).
+	# shellcheck disable=SC2086
+	help=$("$NF" $cmd --help)
+	if [[ $cmd == allow* ]]; then
+		lines=$(grep -E "netfence $cmd( |\$)" <<<"$help")
+	else
+		lines=$(grep -E '^(Usage:|[[:space:]]+-)' <<<"$help")
+	fi
+	opts=$(grep -oE -- '--[a-z][a-z0-9-]+' <<<"$lines" | sort -u)
+	words=$cmd
+	[[ $cmd == "allow add" || $cmd == "allow del" ]] && words+=" 192.0.2.1"
+	# shellcheck disable=SC2086
+	offered=$(_offered $words)
+	section=$(awk -v c="${cmd%% *}" -v sc="${cmd#* }" '
+		/^\.S[SH] / { p = 0 }
+		/^\.SS / { t = $0; gsub(/"/, "", t); split(t, w, " ")
+			    p = (w[2] == c && (sc == c || w[3] == sc)) }
+		p' "$(dirname "$0")/../netfence.8")
+	for o in $opts; do
+		grep -qx -- "$o" <<<"$offered" ||
+			{ echo "  $cmd $o: not in the bash completion" >&2; bad=1; }
+		grep -qF -- "${o//-/\\-}" <<<"$section" ||
+			{ echo "  $cmd $o: not in its netfence.8 section" >&2; bad=1; }
+	done
+done
+report cli_options_docs $bad
+
 # Files for boot persistence: installed under DESTDIR, unit as specified.
 bad=0
 ctl=$(cd "$(dirname "$0")/.." && pwd)
